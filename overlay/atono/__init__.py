@@ -1,5 +1,52 @@
 """Typed, fast and safe access to the Atono public API, sync and async."""
 
+from atono._client import AsyncAtono, Atono
+from atono._constants import DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven
+from atono._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AtonoError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    ErrorObject,
+    InternalServerError,
+    NotFoundError,
+    NotIncludedError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+from atono._ratelimit import RateLimit
 from atono._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_RATE_LIMIT",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncAtono",
+    "Atono",
+    "AtonoError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "ErrorObject",
+    "InternalServerError",
+    "NotFoundError",
+    "NotGiven",
+    "NotIncludedError",
+    "PermissionDeniedError",
+    "RateLimit",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "__version__",
+]

@@ -1,0 +1,522 @@
+"""Configuration and the request executor that every API call goes through, sync and async.
+
+The executor sends requests itself, built by the generated operation modules (`_get_kwargs`) and parsed by them
+(`_parse_response`), instead of calling the generated `sync_detailed`: that one returns error documents instead of
+raising and lets `KeyError`/`ValueError` escape on malformed bodies, losing the response. Around each request it
+applies, in one place: pacing, the API key, redirects that stay on the configured host, retries, typed errors and
+parsing into the generated models.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from types import ModuleType
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+import attrs
+import httpx
+from atono_api import Client as GeneratedClient
+from atono_api.errors import UnexpectedStatus
+
+from atono._constants import (
+    API_KEY_HEADER,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_TIMEOUT,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    JSONAPI_MEDIA_TYPE,
+    NOT_GIVEN,
+    NotGiven,
+)
+from atono._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AtonoError,
+    make_status_error,
+    shorten,
+)
+from atono._logs import REDACTED, Secret, logger, register_secret, setup_logging
+from atono._ratelimit import RateLimit, RateLimiter
+from atono._retry import RetryPolicy
+from atono._version import __version__
+
+__all__ = ["AsyncAPIClient", "SyncAPIClient"]
+
+TimeoutTypes = float | httpx.Timeout | None
+
+USER_AGENT = f"atono-python/{__version__}"
+
+# httpx's own default; a user's client that still has it did not choose a timeout, so the SDK's default applies.
+_HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
+
+# Only parses; never sends. Undocumented success statuses raise, so they surface as validation errors.
+_PARSER = GeneratedClient(base_url="", raise_on_unexpected_status=True)
+
+_HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
+
+
+@attrs.frozen
+class _Call:
+    """One API call as the executor sees it: what to send, and its budget."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    options: dict[str, Any]
+    timeout: TimeoutTypes
+    max_retries: int
+
+
+def _resolve_api_key(api_key: str | None) -> str:
+    if api_key is None:
+        api_key = os.environ.get(ENV_API_KEY)
+    if api_key is not None and not isinstance(api_key, str):
+        raise TypeError(f"api_key must be a string, got {type(api_key).__name__}")
+    if not api_key or not api_key.strip():
+        raise AtonoError(
+            f"No API key: pass api_key=... or set the {ENV_API_KEY} environment variable "
+            "(create a key in Atono under your avatar menu, API keys)."
+        )
+    return api_key.strip()
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
+    """The base URL, checked: https anywhere, plain http only to this machine, where nothing can listen in."""
+    source = "base_url"
+    if base_url is None:
+        base_url = os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+        source = ENV_BASE_URL if os.environ.get(ENV_BASE_URL) else "the default base URL"
+    try:
+        url = httpx.URL(str(base_url).strip().rstrip("/"))
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"{source} is not a valid URL: {exc}") from None
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ValueError(f"{source} must be an absolute https:// URL, got {str(url)!r}")
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ValueError(
+            f"{source} uses plain http:// to {url.host}, which would send the API key unencrypted; "
+            "use https:// (http:// is accepted only for localhost, 127.0.0.0/8 and ::1)"
+        )
+    if url.query or url.fragment:
+        raise ValueError(f"{source} must not have a query or fragment, got {str(url)!r}")
+    return url
+
+
+def _resolve_timeout(
+    timeout: TimeoutTypes | NotGiven, http_client: httpx.Client | httpx.AsyncClient | None
+) -> TimeoutTypes:
+    if not isinstance(timeout, NotGiven):
+        return timeout
+    if http_client is not None and http_client.timeout != _HTTPX_DEFAULT_TIMEOUT:
+        return http_client.timeout
+    return DEFAULT_TIMEOUT
+
+
+def _check_max_retries(max_retries: int) -> int:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+    return max_retries
+
+
+def _port(url: httpx.URL) -> int | None:
+    return url.port if url.port is not None else {"http": 80, "https": 443}.get(url.scheme)
+
+
+def _same_origin(url: httpx.URL, other: httpx.URL) -> bool:
+    return url.scheme == other.scheme and url.host == other.host and _port(url) == _port(other)
+
+
+def _scrub(request: httpx.Request) -> None:
+    """Replace the key in a request that has been sent, so exceptions and responses never hand it out."""
+    if API_KEY_HEADER in request.headers:
+        request.headers[API_KEY_HEADER] = REDACTED
+
+
+def _operation_name(operation: ModuleType) -> str:
+    return operation.__name__.rpartition(".")[2]
+
+
+def _retries(n: int) -> str:
+    return "1 retry" if n == 1 else f"{n} retries"
+
+
+class BaseClient(Generic[_HttpT]):
+    """What the sync and async clients share: configuration, request building, redirects, errors, parsing."""
+
+    _http: _HttpT
+    # The httpx class a caller's `http_client` must be an instance of.
+    _http_client_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | httpx.URL | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: _HttpT | None = None,
+        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+    ) -> None:
+        setup_logging()
+        key = _resolve_api_key(api_key)
+        register_secret(key)
+        self._api_key = Secret(key)
+        self._base_url = _resolve_base_url(base_url)
+        self._max_retries = _check_max_retries(max_retries)
+        if http_client is not None and not isinstance(http_client, self._http_client_class):
+            expected = self._http_client_class
+            raise TypeError(
+                f"http_client must be an {expected.__module__}.{expected.__qualname__}, got {type(http_client).__name__}"
+            )
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+            raise TypeError(f"rate_limit must be an atono.RateLimit or None, got {type(rate_limit).__name__}")
+        self._timeout = _resolve_timeout(timeout, http_client)
+        # The SDK closes only a client it created; a client passed in belongs to the caller.
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else self._new_http_client(self._timeout)
+        self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
+        self._retry_policy = RetryPolicy()
+
+    def _new_http_client(self, timeout: TimeoutTypes) -> _HttpT:
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> httpx.URL:
+        return self._base_url
+
+    @property
+    def timeout(self) -> TimeoutTypes:
+        return self._timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._max_retries
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        return self._limiter.limit if self._limiter is not None else None
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={str(self._base_url)!r}, timeout={self._timeout!r}, "
+            f"max_retries={self._max_retries}, rate_limit={self.rate_limit!r})"
+        )
+
+    def with_options(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None) -> Self:
+        """A copy with another timeout or retry budget that shares this client's connection pool and rate limiter.
+
+        Copies share one pool, so closing any of them closes it for all (when the SDK created it).
+        """
+        clone = type(self)(
+            self._api_key.reveal(),
+            base_url=self._base_url,
+            timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self._max_retries if max_retries is None else max_retries,
+            http_client=self._http,
+            rate_limit=None,
+        )
+        clone._owns_http = self._owns_http
+        clone._limiter = self._limiter
+        clone._retry_policy = self._retry_policy
+        return clone
+
+    # The executor's building blocks, shared by the sync and async loops.
+
+    def _prepare(
+        self,
+        operation: ModuleType,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        max_retries: int | None,
+        timeout: TimeoutTypes | NotGiven,
+    ) -> _Call:
+        options: dict[str, Any] = operation._get_kwargs(*args, **kwargs)
+        method = str(options.pop("method")).upper()
+        path = str(options.pop("url"))
+        headers = {"Accept": JSONAPI_MEDIA_TYPE, "User-Agent": USER_AGENT, **options.pop("headers", {})}
+        return _Call(
+            method=method,
+            path=path,
+            headers=headers,
+            options=options,
+            timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self._max_retries if max_retries is None else _check_max_retries(max_retries),
+        )
+
+    def _build_request(self, call: _Call) -> httpx.Request:
+        # The key is added per request, never to a caller's client, and last so nothing can override it.
+        return self._http.build_request(
+            call.method,
+            str(self._base_url) + call.path,
+            headers={**call.headers, API_KEY_HEADER: self._api_key.reveal()},
+            timeout=call.timeout,
+            **call.options,
+        )
+
+    def _next_hop(self, response: httpx.Response, hops: int) -> httpx.Request | None:
+        """The request that follows a redirect, if it stays on the configured host; raises if it leaves it.
+
+        Requests are sent with redirects off (whatever the caller's client says), because httpx keeps custom
+        headers such as `X-API-KEY` when a redirect goes to another host.
+        """
+        next_request = response.next_request
+        if next_request is None:
+            return None
+        if not _same_origin(next_request.url, self._base_url):
+            _scrub(next_request)
+            raise make_status_error(
+                response,
+                note=(
+                    f"the server redirected to another origin ({next_request.url.scheme}://{next_request.url.netloc.decode()}). "
+                    "The SDK does not follow it, so the API key stays with the configured host; "
+                    "if the API has moved, set base_url to its new address"
+                ),
+            )
+        if hops >= self._http.max_redirects:
+            _scrub(next_request)
+            raise make_status_error(response, note=f"more than {self._http.max_redirects} redirects")
+        return next_request
+
+    def _retry_delay_after_response(self, call: _Call, response: httpx.Response, retries_taken: int) -> float | None:
+        delay = self._retry_policy.delay_after_response(
+            call.method, response, retries_taken=retries_taken, max_retries=call.max_retries
+        )
+        if delay is None:
+            logger.info("%s %s %d (%s)", call.method, call.path, response.status_code, _retries(retries_taken))
+        else:
+            logger.info(
+                "%s %s %d; retry %d of %d in %.2f s",
+                call.method,
+                call.path,
+                response.status_code,
+                retries_taken + 1,
+                call.max_retries,
+                delay,
+            )
+        return delay
+
+    def _retry_delay_after_error(self, call: _Call, error: httpx.RequestError, retries_taken: int) -> float | None:
+        delay = self._retry_policy.delay_after_error(
+            call.method, error, retries_taken=retries_taken, max_retries=call.max_retries
+        )
+        if delay is None:
+            logger.info("%s %s failed: %s (%s)", call.method, call.path, type(error).__name__, _retries(retries_taken))
+        else:
+            logger.info(
+                "%s %s failed: %s; retry %d of %d in %.2f s",
+                call.method,
+                call.path,
+                type(error).__name__,
+                retries_taken + 1,
+                call.max_retries,
+                delay,
+            )
+        return delay
+
+    def _log_success(self, call: _Call, response: httpx.Response, retries_taken: int) -> None:
+        logger.info("%s %s %d (%s)", call.method, call.path, response.status_code, _retries(retries_taken))
+
+    def _log_pacing(self, call: _Call, waited: float) -> None:
+        if waited > 0:
+            logger.info("%s %s waited %.2f s for the rate limit (%r)", call.method, call.path, waited, self.rate_limit)
+
+    def _status_error(self, response: httpx.Response) -> APIStatusError:
+        return make_status_error(response, retry_after=self._retry_policy.retry_after(response))
+
+    def _connection_error(self, call: _Call, error: httpx.RequestError, retries_taken: int) -> APIConnectionError:
+        attempts = "1 attempt" if retries_taken == 0 else f"{retries_taken + 1} attempts"
+        if isinstance(error, httpx.TimeoutException):
+            return APITimeoutError(
+                f"{call.method} {call.path} timed out ({type(error).__name__}) after {attempts}; "
+                "pass a larger timeout= if the API needs longer.",
+                request=error.request,
+            )
+        detail = str(error) or type(error).__name__
+        return APIConnectionError(
+            f"{call.method} {call.path} failed after {attempts}: {type(error).__name__}: {detail}. "
+            f"Check the network and that {self._base_url.host} is reachable.",
+            request=error.request,
+        )
+
+    def _parse(self, operation: ModuleType, response: httpx.Response) -> Any:
+        """The generated model for a success response; a body that does not fit becomes a validation error."""
+        try:
+            return operation._parse_response(client=_PARSER, response=response)
+        except Exception as exc:
+            where = f"{response.request.method} {response.request.url.path}"
+            if isinstance(exc, UnexpectedStatus):
+                reason = f"status {response.status_code} is not a success status the API description gives for {_operation_name(operation)}"
+            else:
+                reason = f"the body does not match the API description ({type(exc).__name__}: {shorten(str(exc), 200)})"
+            raise APIResponseValidationError(
+                f"The response to {where}: {reason}. The raw body is in .body.",
+                response=response,
+                body=response.text,
+            ) from exc
+
+
+class SyncAPIClient(BaseClient[httpx.Client]):
+    """The blocking executor. One instance may be shared by threads: they share its pool and its rate limiter."""
+
+    _http_client_class = httpx.Client
+
+    def _new_http_client(self, timeout: TimeoutTypes) -> httpx.Client:
+        # TLS verification stays on (httpx's default); redirects are handled by the executor.
+        return httpx.Client(timeout=timeout)
+
+    def close(self) -> None:
+        """Close the connection pool if the SDK created it; a caller's own `http_client` is left open."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _request(
+        self,
+        operation: ModuleType,
+        *args: Any,
+        max_retries: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **kwargs: Any,
+    ) -> Any:
+        """Call a generated operation; return its parsed model (None for 204) or raise a typed error."""
+        response = self._request_raw(operation, *args, max_retries=max_retries, timeout=timeout, **kwargs)
+        return self._parse(operation, response)
+
+    def _request_raw(
+        self,
+        operation: ModuleType,
+        *args: Any,
+        max_retries: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Call a generated operation; return the read 2xx response after any retries, or raise a typed error."""
+        call = self._prepare(operation, args, kwargs, max_retries, timeout)
+        retries_taken = 0
+        while True:
+            try:
+                response = self._send(call)
+            except httpx.RequestError as error:
+                delay = self._retry_delay_after_error(call, error, retries_taken)
+                if delay is None:
+                    raise self._connection_error(call, error, retries_taken) from error
+            else:
+                if response.is_success:
+                    self._log_success(call, response, retries_taken)
+                    return response
+                delay = self._retry_delay_after_response(call, response, retries_taken)
+                if delay is None:
+                    raise self._status_error(response)
+            self._retry_policy.sleep(delay)
+            retries_taken += 1
+
+    def _send(self, call: _Call) -> httpx.Response:
+        """One attempt: paced, with same-host redirects followed by hand."""
+        request = self._build_request(call)
+        hops = 0
+        while True:
+            if self._limiter is not None:
+                self._log_pacing(call, self._limiter.acquire())
+            try:
+                response = self._http.send(request, follow_redirects=False)
+            finally:
+                _scrub(request)
+            next_request = self._next_hop(response, hops)
+            if next_request is None:
+                return response
+            request, hops = next_request, hops + 1
+
+
+class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
+    """The asyncio executor. Tasks sharing one instance share its pool and its rate limiter."""
+
+    _http_client_class = httpx.AsyncClient
+
+    def _new_http_client(self, timeout: TimeoutTypes) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=timeout)
+
+    async def close(self) -> None:
+        """Close the connection pool if the SDK created it; a caller's own `http_client` is left open."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def _request(
+        self,
+        operation: ModuleType,
+        *args: Any,
+        max_retries: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **kwargs: Any,
+    ) -> Any:
+        """Call a generated operation; return its parsed model (None for 204) or raise a typed error."""
+        response = await self._request_raw(operation, *args, max_retries=max_retries, timeout=timeout, **kwargs)
+        return self._parse(operation, response)
+
+    async def _request_raw(
+        self,
+        operation: ModuleType,
+        *args: Any,
+        max_retries: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Call a generated operation; return the read 2xx response after any retries, or raise a typed error."""
+        call = self._prepare(operation, args, kwargs, max_retries, timeout)
+        retries_taken = 0
+        while True:
+            try:
+                response = await self._send(call)
+            except httpx.RequestError as error:
+                delay = self._retry_delay_after_error(call, error, retries_taken)
+                if delay is None:
+                    raise self._connection_error(call, error, retries_taken) from error
+            else:
+                if response.is_success:
+                    self._log_success(call, response, retries_taken)
+                    return response
+                delay = self._retry_delay_after_response(call, response, retries_taken)
+                if delay is None:
+                    raise self._status_error(response)
+            await self._retry_policy.async_sleep(delay)
+            retries_taken += 1
+
+    async def _send(self, call: _Call) -> httpx.Response:
+        """One attempt: paced, with same-host redirects followed by hand."""
+        request = self._build_request(call)
+        hops = 0
+        while True:
+            if self._limiter is not None:
+                self._log_pacing(call, await self._limiter.acquire_async())
+            try:
+                response = await self._http.send(request, follow_redirects=False)
+            finally:
+                _scrub(request)
+            next_request = self._next_hop(response, hops)
+            if next_request is None:
+                return response
+            request, hops = next_request, hops + 1

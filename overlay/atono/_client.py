@@ -1,0 +1,28 @@
+"""`Atono` and `AsyncAtono`: the clients users construct. The request machinery lives in `_base_client`."""
+
+from __future__ import annotations
+
+from atono._base_client import AsyncAPIClient, SyncAPIClient
+
+__all__ = ["AsyncAtono", "Atono"]
+
+
+class Atono(SyncAPIClient):
+    """The blocking client of the Atono public API.
+
+    `Atono()` reads the key from `ATONO_API_KEY` and the base URL from `ATONO_BASE_URL` (default
+    `https://api.atono.io/v1`). Arguments: `api_key`, `base_url`, `timeout` (seconds or an `httpx.Timeout`; None for
+    none; default 30 s, 5 s to connect), `max_retries` (default 2), `http_client` (your own `httpx.Client` for
+    proxies, transports, limits or auth; the SDK still adds the key, retries and pacing, and never closes it) and
+    `rate_limit` (default `RateLimit(3000, 300)`, Atono's documented limit; None turns pacing off).
+
+    Use it as a context manager, or call `close()`, to release its connections. It is safe to share between
+    threads, which then share one connection pool and one rate limiter.
+    """
+
+
+class AsyncAtono(AsyncAPIClient):
+    """The asyncio client of the Atono public API; the same arguments as `Atono`, with an `httpx.AsyncClient`.
+
+    Use `async with`, or `await client.close()`. Tasks sharing one client share its pool and its rate limiter.
+    """

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
+from atono import resources
 from atono._base_client import AsyncAPIClient, SyncAPIClient
 
 __all__ = ["AsyncAtono", "Atono"]
@@ -20,9 +23,57 @@ class Atono(SyncAPIClient):
     threads, which then share one connection pool and one rate limiter.
     """
 
+    @cached_property
+    def stories(self) -> resources.Stories:
+        return resources.Stories(self)
+
+    @cached_property
+    def bugs(self) -> resources.Bugs:
+        return resources.Bugs(self)
+
+    @cached_property
+    def teams(self) -> resources.Teams:
+        return resources.Teams(self)
+
+    @cached_property
+    def users(self) -> resources.Users:
+        return resources.Users(self)
+
+    @cached_property
+    def flags(self) -> resources.Flags:
+        return resources.Flags(self)
+
+    @cached_property
+    def workflow_steps(self) -> resources.WorkflowSteps:
+        return resources.WorkflowSteps(self)
+
 
 class AsyncAtono(AsyncAPIClient):
     """The asyncio client of the Atono public API; the same arguments as `Atono`, with an `httpx.AsyncClient`.
 
     Use `async with`, or `await client.close()`. Tasks sharing one client share its pool and its rate limiter.
     """
+
+    @cached_property
+    def stories(self) -> resources.AsyncStories:
+        return resources.AsyncStories(self)
+
+    @cached_property
+    def bugs(self) -> resources.AsyncBugs:
+        return resources.AsyncBugs(self)
+
+    @cached_property
+    def teams(self) -> resources.AsyncTeams:
+        return resources.AsyncTeams(self)
+
+    @cached_property
+    def users(self) -> resources.AsyncUsers:
+        return resources.AsyncUsers(self)
+
+    @cached_property
+    def flags(self) -> resources.AsyncFlags:
+        return resources.AsyncFlags(self)
+
+    @cached_property
+    def workflow_steps(self) -> resources.AsyncWorkflowSteps:
+        return resources.AsyncWorkflowSteps(self)

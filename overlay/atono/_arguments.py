@@ -1,0 +1,210 @@
+"""Check and convert what users pass to resource methods, before any request is sent.
+
+Write bodies are built from the generated request models of the spec: an argument is an attribute when
+the generated attributes model has a field of that name, a relationship when the generated
+relationships model has one, so a writable field added to the spec needs no table here.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import typing
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from typing import Any, Final, Literal, TypeVar
+
+import atono_api.models as generated_models
+from atono_api.models import ContentChunk, ContentChunkType
+from atono_api.types import UNSET, Unset
+
+from atono._naming import snake_case, spelling_key
+from atono._objects import ResourceObject, field_checks
+
+D = TypeVar("D")
+
+
+class Omit:
+    """The default of an update argument: leave the field unchanged (None clears it)."""
+
+    _instance: Omit | None = None
+
+    def __new__(cls) -> Omit:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Final = Omit()
+
+
+# ---- ids ------------------------------------------------------------------------------------------------
+def resource_id(value: object, *, name: str, expected_type: str | None = None) -> str:
+    """A path id from a string or a resource object; no empty ids, no `/`, no whitespace around it."""
+    if isinstance(value, ResourceObject):
+        if expected_type is not None and value.type != expected_type:
+            raise TypeError(f"{name} must be a {expected_type} or its id, got a {value.type}")
+        return value.id
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string id or a resource object, got {type(value).__name__}")
+    if not value or value.strip() != value:
+        raise ValueError(f"{name} must be a non-empty id without surrounding whitespace, got {value!r}")
+    if "/" in value or "?" in value or "#" in value:
+        raise ValueError(f"{name} must be a plain id, got {value!r} (it contains a URL delimiter)")
+    return value
+
+
+# ---- include --------------------------------------------------------------------------------------------
+def include_param(value: Iterable[str] | None, paths: type[Enum]) -> str | Unset:
+    """`include=["assignee", "workflow_step"]` -> "assignee,WORKFLOW_STEP", checked against the spec's paths."""
+    if value is None:
+        return UNSET
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"include must be a list of relationship names such as {_examples(paths)}, got {type(value).__name__}"
+        )
+    known = {spelling_key(member.value): member.value for member in paths}
+    chosen: list[str] = []
+    for name in value:
+        if not isinstance(name, str):
+            raise TypeError(f"include names must be strings, got {type(name).__name__}")
+        wire = known.get(spelling_key(name))
+        if wire is None:
+            raise ValueError(f"cannot include {name!r} here; the documented names are {_examples(paths)}")
+        if wire not in chosen:
+            chosen.append(wire)
+    return ",".join(chosen) if chosen else UNSET
+
+
+def _examples(paths: type[Enum]) -> str:
+    return "[" + ", ".join(repr(snake_case(member.value)) for member in paths) + "]"
+
+
+# ---- write documents -------------------------------------------------------------------------------------
+def _hints(model: type) -> dict[str, Any]:
+    module = sys.modules[model.__module__]
+    return typing.get_type_hints(model, globalns=vars(module), localns=vars(generated_models))
+
+
+def _model_in(annotation: Any) -> type | None:
+    """The generated model inside an annotation such as `BugCreateAttributes | Unset`."""
+    for arg in typing.get_args(annotation) or (annotation,):
+        if isinstance(arg, type) and arg.__module__.startswith("atono_api.models"):
+            return arg
+    return None
+
+
+def _const(model: type, field: str = "type_") -> str:
+    (value,) = typing.get_args(_hints(model)[field])
+    return typing.cast(str, value)
+
+
+@functools.cache
+def _write_shape(document: Any) -> tuple[type, type | None, type | None]:
+    """(data model, attributes model, relationships model) of a generated write document."""
+    data = _model_in(_hints(document)["data"])
+    assert data is not None
+    hints = _hints(data)
+    return data, _model_in(hints.get("attributes")), _model_in(hints.get("relationships"))
+
+
+def writable_fields(document: type) -> set[str]:
+    """The snake_case names a write document accepts (attributes and relationships)."""
+    _, attributes, relationships = _write_shape(document)
+    names: set[str] = set()
+    for model in (attributes, relationships):
+        if model is not None:
+            names |= {n for n in _hints(model) if n != "additional_properties"}
+    return names
+
+
+def write_body(document: type[D], fields: Mapping[str, Any], *, resource: str | None = None) -> D:
+    """A generated write document from keyword arguments, skipping OMIT, checking every value's type."""
+    data_model, attributes_model, relationships_model = _write_shape(typing.cast(Any, document))
+    attribute_hints = _hints(attributes_model) if attributes_model else {}
+    relationship_hints = _hints(relationships_model) if relationships_model else {}
+    attributes: dict[str, Any] = {}
+    relationships: dict[str, Any] = {}
+    for name, value in fields.items():
+        if value is OMIT:
+            continue
+        if name in relationship_hints:
+            relationships[name] = _linkage(_model_in(relationship_hints[name]), value, name)
+        elif name in attribute_hints:
+            attributes[name] = _attribute(name, value)
+        else:
+            raise TypeError(f"unexpected argument {name!r}")
+    checks = field_checks(attributes_model) if attributes_model else {}
+    for name, value in attributes.items():
+        if not checks[name](value):
+            raise TypeError(f"{name} has the wrong type: {type(value).__name__} ({value!r:.60})")
+    kwargs: dict[str, Any] = {"type_": _const(data_model)}
+    if resource is not None:
+        kwargs["id"] = resource
+    if attributes_model is not None and (attributes or "attributes" not in _optional(data_model)):
+        kwargs["attributes"] = attributes_model(**attributes)
+    if relationships_model is not None and relationships:
+        kwargs["relationships"] = relationships_model(**relationships)
+    return typing.cast(D, typing.cast(Any, document)(data=data_model(**kwargs)))
+
+
+def _optional(model: type) -> set[str]:
+    return {name for name, hint in _hints(model).items() if Unset in typing.get_args(hint)}
+
+
+def _attribute(name: str, value: Any) -> Any:
+    if name in ("content", "additional_content"):
+        return content_chunks(value, name=name)
+    return value
+
+
+def content_chunks(value: Any, *, name: str = "content") -> list[ContentChunk]:
+    """Content as chunks: ContentChunk objects, {"type", "value"} dicts, or plain strings (TEXT chunks)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a list of content chunks or strings, got {type(value).__name__}")
+    chunks: list[ContentChunk] = []
+    for index, item in enumerate(value):
+        where = f"{name}[{index}]"
+        if isinstance(item, ContentChunk):
+            chunks.append(item)
+        elif isinstance(item, str):
+            chunks.append(ContentChunk(type_=ContentChunkType.TEXT, value=item))
+        elif isinstance(item, Mapping):
+            if not isinstance(item.get("type"), str) or not isinstance(item.get("value"), str):
+                raise ValueError(f"{where} needs a string 'type' (TEXT, DISPLAY_HTML, PERSONA) and a string 'value'")
+            chunk_type = ContentChunkType(item["type"])
+            if not chunk_type.is_known:
+                raise ValueError(f"{where} has an unknown type {item['type']!r}; use TEXT, DISPLAY_HTML or PERSONA")
+            chunks.append(ContentChunk(type_=chunk_type, value=item["value"]))
+        else:
+            raise TypeError(f"{where} must be a ContentChunk, a dict or a string, got {type(item).__name__}")
+    return chunks
+
+
+def _linkage(linkage_model: type | None, value: Any, name: str) -> Any:
+    """`assignee=user_or_id` -> UserLinkage(data=UserIdentifier(...)); None clears; lists for to-many."""
+    assert linkage_model is not None
+    data_hint = _hints(linkage_model)["data"]
+    if typing.get_origin(data_hint) is list:
+        (identifier_model,) = typing.get_args(data_hint)
+        if isinstance(value, str | ResourceObject) or not isinstance(value, Iterable):
+            raise TypeError(f"{name} must be a list of ids or objects, got {type(value).__name__}")
+        return linkage_model(data=[_identifier(identifier_model, v, name) for v in value])
+    identifier_model = _model_in(data_hint)
+    assert identifier_model is not None
+    if value is None:
+        if type(None) not in typing.get_args(data_hint):
+            raise ValueError(f"{name} cannot be cleared; pass the id of a {_const(identifier_model)}")
+        return linkage_model(data=None)
+    return linkage_model(data=_identifier(identifier_model, value, name))
+
+
+def _identifier(identifier_model: type, value: Any, name: str) -> Any:
+    kind = _const(identifier_model)
+    return identifier_model(type_=kind, id=resource_id(value, name=name, expected_type=kind))

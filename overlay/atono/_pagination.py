@@ -1,0 +1,276 @@
+"""Auto-pagination over `page[number]` or `page[offset]`, with ordered concurrent read-ahead.
+
+The first page is fetched alone: it tells whether there is more (`meta.count`, `links.next`, a short
+page), so an empty or one-page collection costs one request. The following pages are fetched up to
+`read_ahead` at a time (threads for the sync client, tasks for the async one) and always handed out in
+server order. Every request goes through the client, so its retries and rate limiter apply to each page;
+a page that still fails raises at its place in the sequence, after every earlier item was yielded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from atono._objects import ResourceObject
+
+T = TypeVar("T")
+Strategy = Literal["number", "offset"]
+PageParams = dict[str, int]
+
+MAX_PAGE_SIZE = 100
+DEFAULT_READ_AHEAD = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a collection: its items in server order, the `included` resources, links and meta."""
+
+    items: list[T]
+    included: list[ResourceObject] = field(default_factory=list)
+    links: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int | None:
+        """The number of items in the whole collection, when the server says (`meta.count`)."""
+        count = self.meta.get("count")
+        return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+def validate_paging(page_size: int, limit: int | None, read_ahead: int, strategy: str) -> None:
+    """Reject bad paging arguments before any request is sent."""
+    for name, value in (("page_size", page_size), ("read_ahead", read_ahead)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE} (the API's maximum), got {page_size}")
+    if read_ahead < 1:
+        raise ValueError(f"read_ahead must be at least 1, got {read_ahead}")
+    if limit is not None:
+        if not isinstance(limit, int) or isinstance(limit, bool):
+            raise TypeError(f"limit must be an int or None, got {type(limit).__name__}")
+        if limit < 0:
+            raise ValueError(f"limit must be 0 or more, got {limit}")
+    if strategy not in ("number", "offset"):
+        raise ValueError(f"strategy must be 'number' or 'offset', got {strategy!r}")
+
+
+@dataclass(slots=True)
+class _Plan:
+    """The page arithmetic and the rules that end an iteration, shared by the sync and async pagers."""
+
+    page_size: int
+    limit: int | None
+    strategy: Strategy
+    last_index: int | None = None  # known once the server told the total, or the limit bounds it
+
+    def __post_init__(self) -> None:
+        if self.limit is not None:
+            self.page_size = max(1, min(self.page_size, self.limit))
+            self.last_index = math.ceil(self.limit / self.page_size) - 1
+
+    def params(self, index: int) -> PageParams:
+        if self.strategy == "number":
+            return {"pagesize": self.page_size, "pagenumber": index}
+        return {"pagesize": self.page_size, "pageoffset": index * self.page_size}
+
+    def learn(self, page: Page[Any]) -> None:
+        """Bound the iteration by the total the first page reports."""
+        total = page.total
+        if total is not None:
+            pages = math.ceil(total / self.page_size)
+            self.last_index = pages - 1 if self.last_index is None else min(self.last_index, pages - 1)
+
+    def follows_arithmetic(self, page: Page[Any], index: int) -> bool:
+        """Whether `links.next` (if any) names the page the arithmetic predicts, so read-ahead is safe."""
+        link = next_link_params(page.links)
+        if link is None:
+            return True
+        size = link.get("pagesize", self.page_size)
+        if "pageoffset" in link:
+            position = link["pageoffset"]
+        elif "pagenumber" in link:
+            position = link["pagenumber"] * size
+        else:
+            return False
+        return size == self.page_size and position == (index + 1) * self.page_size
+
+    def next_params(self, page: Page[Any], index: int) -> PageParams:
+        """Where the page after `index` is: the server's `links.next` when it gives one, else the arithmetic."""
+        link = next_link_params(page.links)
+        return {"pagesize": self.page_size, **link} if link else self.params(index + 1)
+
+    def is_last(self, page: Page[Any], index: int) -> bool:
+        if self.last_index is not None and index >= self.last_index:
+            return True
+        if len(page.items) < self.page_size:
+            return True
+        return bool(page.links) and not page.links.get("next")
+
+    def take(self, page: Page[T], index: int) -> Page[T]:
+        """The page cut to the limit."""
+        if self.limit is None:
+            return page
+        room = self.limit - index * self.page_size
+        if len(page.items) <= room:
+            return page
+        return Page(page.items[: max(room, 0)], page.included, page.links, page.meta)
+
+    def indices(self) -> Iterable[int]:
+        if self.last_index is not None:
+            return range(1, self.last_index + 1)
+        return itertools.count(1)
+
+
+def next_link_params(links: dict[str, Any]) -> PageParams | None:
+    """The paging parameters of `links.next` (any prefix, relative or absolute), or None without one."""
+    target = links.get("next")
+    if not isinstance(target, str) or not target:
+        return None
+    query = parse_qs(urlsplit(target).query)
+    names = {"page[size]": "pagesize", "page[number]": "pagenumber", "page[offset]": "pageoffset"}
+    found: PageParams = {}
+    for wire, python in names.items():
+        values = query.get(wire)
+        if values and values[-1].isdigit():
+            found[python] = int(values[-1])
+    return found
+
+
+class SyncPager(Generic[T]):
+    """Iterate every item of a collection: `for item in pager`, or page by page with `pager.pages()`."""
+
+    def __init__(
+        self,
+        fetch: Callable[[PageParams], Page[T]],
+        *,
+        page_size: int,
+        limit: int | None,
+        strategy: Strategy,
+        read_ahead: int,
+    ) -> None:
+        validate_paging(page_size, limit, read_ahead, strategy)
+        self._fetch = fetch
+        self._page_size = page_size
+        self._limit = limit
+        self._strategy: Strategy = strategy
+        self._read_ahead = read_ahead
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self.pages():
+            yield from page.items
+
+    def pages(self) -> Iterator[Page[T]]:
+        """The pages in server order; the next ones are already being fetched while you read one."""
+        plan = _Plan(self._page_size, self._limit, self._strategy)
+        if plan.limit == 0:
+            return
+        first = self._fetch(plan.params(0))
+        plan.learn(first)
+        yield plan.take(first, 0)
+        if plan.is_last(first, 0):
+            return
+        if self._read_ahead == 1 or not plan.follows_arithmetic(first, 0):
+            yield from self._sequential(plan, first)
+            return
+        yield from self._concurrent(plan)
+
+    def _sequential(self, plan: _Plan, page: Page[T]) -> Iterator[Page[T]]:
+        index = 0
+        while not plan.is_last(page, index):
+            params = plan.next_params(page, index)
+            index += 1
+            page = self._fetch(params)
+            yield plan.take(page, index)
+
+    def _concurrent(self, plan: _Plan) -> Iterator[Page[T]]:
+        indices = iter(plan.indices())
+        pool = ThreadPoolExecutor(max_workers=self._read_ahead, thread_name_prefix="atono-read-ahead")
+        in_flight: deque[tuple[int, Future[Page[T]]]] = deque()
+        try:
+            for index in itertools.islice(indices, self._read_ahead):
+                in_flight.append((index, pool.submit(self._fetch, plan.params(index))))
+            while in_flight:
+                index, future = in_flight.popleft()
+                page = future.result()
+                yield plan.take(page, index)
+                if plan.is_last(page, index):
+                    return
+                following = next(indices, None)
+                if following is not None:
+                    in_flight.append((following, pool.submit(self._fetch, plan.params(following))))
+        finally:
+            for _, future in in_flight:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+class AsyncPager(Generic[T]):
+    """Iterate every item of a collection: `async for item in pager`, or `async for page in pager.pages()`."""
+
+    def __init__(
+        self,
+        fetch: Callable[[PageParams], Awaitable[Page[T]]],
+        *,
+        page_size: int,
+        limit: int | None,
+        strategy: Strategy,
+        read_ahead: int,
+    ) -> None:
+        validate_paging(page_size, limit, read_ahead, strategy)
+        self._fetch = fetch
+        self._page_size = page_size
+        self._limit = limit
+        self._strategy: Strategy = strategy
+        self._read_ahead = read_ahead
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self.pages():
+            for item in page.items:
+                yield item
+
+    async def pages(self) -> AsyncIterator[Page[T]]:
+        """The pages in server order; the next ones are already being fetched while you read one."""
+        plan = _Plan(self._page_size, self._limit, self._strategy)
+        if plan.limit == 0:
+            return
+        first = await self._fetch(plan.params(0))
+        plan.learn(first)
+        yield plan.take(first, 0)
+        if plan.is_last(first, 0):
+            return
+        if self._read_ahead == 1 or not plan.follows_arithmetic(first, 0):
+            index, page = 0, first
+            while not plan.is_last(page, index):
+                params = plan.next_params(page, index)
+                index += 1
+                page = await self._fetch(params)
+                yield plan.take(page, index)
+            return
+        indices = iter(plan.indices())
+        in_flight: deque[tuple[int, asyncio.Task[Page[T]]]] = deque()
+        try:
+            for index in itertools.islice(indices, self._read_ahead):
+                in_flight.append((index, asyncio.ensure_future(self._fetch(plan.params(index)))))
+            while in_flight:
+                index, task = in_flight.popleft()
+                page = await task
+                yield plan.take(page, index)
+                if plan.is_last(page, index):
+                    return
+                following = next(indices, None)
+                if following is not None:
+                    in_flight.append((following, asyncio.ensure_future(self._fetch(plan.params(following)))))
+        finally:
+            for _, task in in_flight:
+                task.cancel()
+            if in_flight:
+                await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)

@@ -1,0 +1,155 @@
+"""What every resource namespace shares: sending through the client, parsing, and building pagers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Protocol, TypeVar
+
+import httpx
+
+from atono._documents import Document, parse_document
+from atono._exceptions import APIResponseValidationError
+from atono._objects import MalformedDocumentError, ResourceObject
+from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Page, PageParams, Strategy, SyncPager
+
+T = TypeVar("T", bound=ResourceObject)
+
+__all__ = ["DEFAULT_READ_AHEAD", "AsyncAPIResource", "Identifier", "Strategy", "SyncAPIResource"]
+
+
+class _SyncSender(Protocol):
+    def _request_raw(self, operation: ModuleType, *args: Any, **kwargs: Any) -> httpx.Response: ...
+
+
+class _AsyncSender(Protocol):
+    async def _request_raw(self, operation: ModuleType, *args: Any, **kwargs: Any) -> httpx.Response: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """A related resource named by type and id only (what relationship endpoints return)."""
+
+    type: str
+    id: str
+
+
+def _invalid(response: httpx.Response, reason: str) -> APIResponseValidationError:
+    return APIResponseValidationError(
+        f"the response to {response.request.method} {response.request.url.path} is not a valid JSON:API "
+        f"document: {reason}",
+        response=response,
+        body=response.text,
+    )
+
+
+def _json(response: httpx.Response) -> Any:
+    content_type = response.headers.get("content-type", "")
+    if "json" not in content_type:
+        raise _invalid(response, f"content type {content_type or 'missing'!r} is not JSON")
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise _invalid(response, f"the body is not JSON ({exc})") from exc
+
+
+def parse(response: httpx.Response, *, many: bool) -> Document[Any]:
+    """The typed document of a successful response; a body that is not one raises APIResponseValidationError."""
+    try:
+        return parse_document(_json(response), many=many)
+    except MalformedDocumentError as exc:
+        raise _invalid(response, str(exc)) from exc
+
+
+def expect(response: httpx.Response, document: Document[Any], cls: type[T]) -> T:
+    """The single primary resource, checked to be of the type the operation returns."""
+    (item,) = document.data
+    if not isinstance(item, cls):
+        raise _invalid(response, f"expected a {cls.type_name}, got a {item.type}")
+    return item
+
+
+def page_of(response: httpx.Response, cls: type[T]) -> Page[T]:
+    document = parse(response, many=True)
+    for item in document.data:
+        if not isinstance(item, cls):
+            raise _invalid(response, f"expected {cls.type_name} resources, got a {item.type}")
+    return Page(document.data, document.included, document.links, document.meta)
+
+
+def identifier_page(response: httpx.Response) -> Page[Identifier]:
+    """A page of resource identifiers (a relationship endpoint)."""
+    payload = _json(response)
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if not isinstance(data, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("type"), str) and isinstance(item.get("id"), str)
+        for item in data
+    ):
+        raise _invalid(response, "`data` must be an array of resource identifiers")
+    links = payload.get("links") or {}
+    meta = payload.get("meta") or {}
+    if not isinstance(links, dict) or not isinstance(meta, dict):
+        raise _invalid(response, "`links` and `meta` must be objects")
+    return Page([Identifier(item["type"], item["id"]) for item in data], [], links, meta)
+
+
+class SyncAPIResource:
+    """Base of the sync namespaces (`client.bugs`, ...)."""
+
+    def __init__(self, client: _SyncSender) -> None:
+        self._client = client
+
+    def _one(self, cls: type[T], operation: ModuleType, *args: Any, **kwargs: Any) -> T:
+        response = self._client._request_raw(operation, *args, **kwargs)
+        return expect(response, parse(response, many=False), cls)
+
+    def _pager(
+        self,
+        to_page: Callable[[httpx.Response], Page[Any]],
+        operation: ModuleType,
+        *args: Any,
+        page_size: int,
+        limit: int | None,
+        strategy: Strategy,
+        read_ahead: int,
+        **kwargs: Any,
+    ) -> SyncPager[Any]:
+        def fetch(params: PageParams) -> Page[Any]:
+            return to_page(self._client._request_raw(operation, *args, **kwargs, **params))
+
+        return SyncPager(fetch, page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead)
+
+    def _delete(self, operation: ModuleType, *args: Any) -> None:
+        self._client._request_raw(operation, *args)
+
+
+class AsyncAPIResource:
+    """Base of the async namespaces (`async_client.bugs`, ...)."""
+
+    def __init__(self, client: _AsyncSender) -> None:
+        self._client = client
+
+    async def _one(self, cls: type[T], operation: ModuleType, *args: Any, **kwargs: Any) -> T:
+        response = await self._client._request_raw(operation, *args, **kwargs)
+        return expect(response, parse(response, many=False), cls)
+
+    def _pager(
+        self,
+        to_page: Callable[[httpx.Response], Page[Any]],
+        operation: ModuleType,
+        *args: Any,
+        page_size: int,
+        limit: int | None,
+        strategy: Strategy,
+        read_ahead: int,
+        **kwargs: Any,
+    ) -> AsyncPager[Any]:
+        async def fetch(params: PageParams) -> Page[Any]:
+            return to_page(await self._client._request_raw(operation, *args, **kwargs, **params))
+
+        fetcher: Callable[[PageParams], Awaitable[Page[Any]]] = fetch
+        return AsyncPager(fetcher, page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead)
+
+    async def _delete(self, operation: ModuleType, *args: Any) -> None:
+        await self._client._request_raw(operation, *args)

@@ -1,0 +1,87 @@
+"""`client.users`: list, get, add and rename users."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from atono_api.api.users import create_user, get_user, list_users, update_user
+from atono_api.models import UserCreateDocument, UserUpdateDocument
+
+from atono._arguments import OMIT, Omit, resource_id, write_body
+from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Strategy, SyncPager
+from atono.resources._base import AsyncAPIResource, SyncAPIResource, page_of
+from atono.types import User
+
+
+def _create_body(email: str, full_name: str) -> UserCreateDocument:
+    return write_body(UserCreateDocument, {"email": email, "full_name": full_name})
+
+
+def _update_body(user: str, full_name: str | Omit) -> UserUpdateDocument:
+    return write_body(UserUpdateDocument, {"full_name": full_name}, resource=user)
+
+
+class Users(SyncAPIResource):
+    """Users: the people with access to the workspace."""
+
+    def list(
+        self,
+        *,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
+    ) -> SyncPager[User]:
+        return self._pager(
+            partial(page_of, cls=User),
+            list_users,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
+        )
+
+    def get(self, user_id: str | User) -> User:
+        return self._one(User, get_user, resource_id(user_id, name="user_id"))
+
+    def create(self, *, email: str, full_name: str) -> User:
+        """Add (invite) a user; the email must be unique across users."""
+        return self._one(User, create_user, body=_create_body(email, full_name))
+
+    def update(self, user_id: str | User, *, full_name: str | Omit = OMIT) -> User:
+        """Rename a user (the email cannot change)."""
+        user = resource_id(user_id, name="user_id")
+        return self._one(User, update_user, user, body=_update_body(user, full_name))
+
+
+class AsyncUsers(AsyncAPIResource):
+    """Users: the people with access to the workspace."""
+
+    def list(
+        self,
+        *,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
+    ) -> AsyncPager[User]:
+        return self._pager(
+            partial(page_of, cls=User),
+            list_users,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
+        )
+
+    async def get(self, user_id: str | User) -> User:
+        return await self._one(User, get_user, resource_id(user_id, name="user_id"))
+
+    async def create(self, *, email: str, full_name: str) -> User:
+        """Add (invite) a user; the email must be unique across users."""
+        return await self._one(User, create_user, body=_create_body(email, full_name))
+
+    async def update(self, user_id: str | User, *, full_name: str | Omit = OMIT) -> User:
+        """Rename a user (the email cannot change)."""
+        user = resource_id(user_id, name="user_id")
+        return await self._one(User, update_user, user, body=_update_body(user, full_name))

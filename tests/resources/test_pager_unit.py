@@ -1,0 +1,216 @@
+"""The pager's arithmetic, termination and ordering, against an in-process page source.
+
+Behaviour against a real server (the sandbox over HTTP) is in test_pagination.py; these cases pin the
+request counts and orderings that are hard to force through a server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from typing import Any
+
+import pytest
+from atono._pagination import AsyncPager, Page, PageParams, SyncPager, next_link_params
+
+
+class Source:
+    """A collection of `total` integers served page by page, recording every request."""
+
+    def __init__(self, total: int, *, count: bool = True, links: bool = True, jitter: float = 0.0) -> None:
+        self.total = total
+        self.count = count
+        self.links = links
+        self.jitter = jitter
+        self.requests: list[PageParams] = []
+        self.lock = threading.Lock()
+        self.rng = random.Random(7)
+
+    def _page(self, params: PageParams) -> Page[int]:
+        with self.lock:
+            self.requests.append(params)
+            delay = self.rng.random() * self.jitter
+        size = params.get("pagesize", 100)
+        start = params["pageoffset"] if "pageoffset" in params else params.get("pagenumber", 0) * size
+        items = list(range(start, min(start + size, self.total)))
+        meta = {"count": self.total} if self.count else {}
+        links: dict[str, Any] = {}
+        if self.links:
+            # Like a JSON:API server, the links keep the paging style of the request.
+            def at(position: int) -> str:
+                if "pageoffset" in params:
+                    return f"/api/v1/things?page[offset]={position}&page[size]={size}"
+                return f"/api/v1/things?page[number]={position // size}&page[size]={size}"
+
+            links["self"] = at(start)
+            if start + size < self.total:
+                links["next"] = at(start + size)
+        time.sleep(delay)
+        return Page(items, [], links, meta)
+
+    def fetch(self, params: PageParams) -> Page[int]:
+        return self._page(params)
+
+    async def afetch(self, params: PageParams) -> Page[int]:
+        await asyncio.sleep(0)
+        return self._page(params)
+
+
+def pager(source: Source, **kwargs: Any) -> SyncPager[int]:
+    options: dict[str, Any] = {"page_size": 100, "limit": None, "strategy": "number", "read_ahead": 4}
+    options.update(kwargs)
+    return SyncPager(source.fetch, **options)
+
+
+@pytest.mark.parametrize(
+    ("total", "requests"),
+    [(0, 1), (1, 1), (100, 1), (101, 2), (250, 3)],
+)
+@pytest.mark.parametrize("hints", ["count", "links", "none"])
+def test_every_item_once_in_order_and_no_wasted_request(total: int, requests: int, hints: str) -> None:
+    source = Source(total, count=hints == "count", links=hints == "links")
+    assert list(pager(source, read_ahead=1)) == list(range(total))
+    # Without any hint a full last page needs one more (empty) request to know it was the last.
+    extra = 1 if hints == "none" and total % 100 == 0 and total > 0 else 0
+    assert len(source.requests) == requests + extra
+
+
+def test_read_ahead_yields_in_server_order_despite_out_of_order_completion() -> None:
+    source = Source(2_500, jitter=0.01)
+    assert list(pager(source, read_ahead=8, page_size=50)) == list(range(2_500))
+    assert sorted(p["pagenumber"] for p in source.requests) == list(range(50))
+
+
+def test_read_ahead_keeps_pages_in_flight_concurrently() -> None:
+    source = Source(1_000)
+    in_flight = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def slow_fetch(params: PageParams) -> Page[int]:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        time.sleep(0.02)
+        with lock:
+            in_flight -= 1
+        return source.fetch(params)
+
+    started = time.perf_counter()
+    items = list(SyncPager(slow_fetch, page_size=100, limit=None, strategy="number", read_ahead=5))
+    elapsed = time.perf_counter() - started
+    assert items == list(range(1_000))
+    assert peak == 5
+    assert elapsed < 10 * 0.02  # 10 pages, sequentially 0.2 s
+
+
+def test_limit_caps_items_and_requests() -> None:
+    source = Source(1_000)
+    assert list(pager(source, limit=150)) == list(range(150))
+    assert len(source.requests) == 2
+    small = Source(1_000)
+    assert list(pager(small, limit=7)) == list(range(7))
+    assert small.requests == [{"pagesize": 7, "pagenumber": 0}]
+    none = Source(1_000)
+    assert list(pager(none, limit=0)) == []
+    assert none.requests == []
+
+
+def test_offset_strategy() -> None:
+    source = Source(250)
+    assert list(pager(source, strategy="offset", read_ahead=1)) == list(range(250))
+    assert [p["pageoffset"] for p in source.requests] == [0, 100, 200]
+
+
+def test_links_next_that_is_not_the_arithmetic_is_followed_sequentially() -> None:
+    pages = {
+        0: Page([1, 2], links={"next": "/api/v1/x?page[offset]=7&page[size]=2"}),
+        7: Page([3, 4], links={"next": "https://api.atono.io/api/v1/x?page[offset]=20&page[size]=2"}),
+        20: Page([5], links={"next": None}),
+    }
+    requests: list[PageParams] = []
+
+    def fetch(params: PageParams) -> Page[int]:
+        requests.append(params)
+        return pages[params.get("pageoffset", params.get("pagenumber", 0))]
+
+    assert list(SyncPager(fetch, page_size=2, limit=None, strategy="number", read_ahead=8)) == [1, 2, 3, 4, 5]
+    assert requests == [
+        {"pagesize": 2, "pagenumber": 0},
+        {"pagesize": 2, "pageoffset": 7},
+        {"pagesize": 2, "pageoffset": 20},
+    ]
+
+
+def test_a_failing_page_raises_in_place_after_the_earlier_items() -> None:
+    source = Source(500)
+
+    def fetch(params: PageParams) -> Page[int]:
+        if params["pagenumber"] == 3:
+            raise RuntimeError("page 3 failed")
+        return source.fetch(params)
+
+    seen: list[int] = []
+    with pytest.raises(RuntimeError, match="page 3 failed"):
+        for item in SyncPager(fetch, page_size=100, limit=None, strategy="number", read_ahead=4):
+            seen.append(item)
+    assert seen == list(range(300))
+
+
+def test_pages_expose_links_meta_and_total() -> None:
+    pages = list(pager(Source(150)).pages())
+    assert [len(p.items) for p in pages] == [100, 50]
+    assert pages[0].total == 150
+    assert "next" in pages[0].links and "next" not in pages[1].links
+
+
+def test_next_link_params_ignore_prefix_and_host() -> None:
+    assert next_link_params({"next": "/api/v1/bugs?page%5Bnumber%5D=3&page%5Bsize%5D=20"}) == {
+        "pagenumber": 3,
+        "pagesize": 20,
+    }
+    assert next_link_params({"next": None}) is None
+    assert next_link_params({}) is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"page_size": 0}, ValueError),
+        ({"page_size": 101}, ValueError),
+        ({"page_size": -1}, ValueError),
+        ({"page_size": "10"}, TypeError),
+        ({"page_size": True}, TypeError),
+        ({"limit": -1}, ValueError),
+        ({"limit": 1.5}, TypeError),
+        ({"read_ahead": 0}, ValueError),
+        ({"strategy": "cursor"}, ValueError),
+    ],
+)
+def test_bad_arguments_fail_before_any_request(kwargs: dict[str, Any], error: type[Exception]) -> None:
+    source = Source(10)
+    with pytest.raises(error):
+        pager(source, **kwargs)
+    assert source.requests == []
+
+
+async def test_async_pager_in_order_with_limit() -> None:
+    source = Source(1_234)
+    pager_ = AsyncPager(source.afetch, page_size=100, limit=1_111, strategy="number", read_ahead=6)
+    assert [item async for item in pager_] == list(range(1_111))
+    assert len(source.requests) == 12
+
+
+async def test_async_pager_stops_early_and_cancels_in_flight() -> None:
+    source = Source(10_000)
+    pager_ = AsyncPager(source.afetch, page_size=100, limit=None, strategy="number", read_ahead=4)
+    seen = []
+    async for item in pager_:
+        seen.append(item)
+        if item == 150:
+            break
+    assert seen == list(range(151))
+    assert len(source.requests) <= 1 + 4 + 1

@@ -276,12 +276,14 @@ class BaseClient(Generic[_HttpT]):
         next_request = response.next_request
         if next_request is None:
             return None
-        if not _same_origin(next_request.url, self._base_url):
+        target = next_request.url
+        if not _same_origin(target, self._base_url):
             _scrub(next_request)
+            origin = f"{target.scheme}://{target.host}" + (f":{target.port}" if target.port is not None else "")
             raise make_status_error(
                 response,
                 note=(
-                    f"the server redirected to another origin ({next_request.url.scheme}://{next_request.url.netloc.decode()}). "
+                    f"the server redirected to another origin ({origin}). "
                     "The SDK does not follow it, so the API key stays with the configured host; "
                     "if the API has moved, set base_url to its new address"
                 ),

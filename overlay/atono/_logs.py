@@ -59,8 +59,9 @@ _HEADER_VALUE: Final = re.compile(
 
 # Keys shorter than this are not matched by value: they would blank out ordinary words in log lines.
 _MIN_SECRET_LENGTH: Final = 8
-_secrets: set[str] = set()
-_setup_lock = threading.Lock()
+# Replaced, never mutated, so a filter running on another thread always sees a whole set.
+_secrets: frozenset[str] = frozenset()
+_lock = threading.Lock()
 
 
 class Secret:
@@ -115,13 +116,15 @@ _FILTER: Final = RedactingFilter()
 
 def register_secret(value: str) -> None:
     """Remember a key this process uses, so the filter redacts it wherever it appears."""
+    global _secrets  # noqa: PLW0603 - one registry per process, as there is one logging tree
     if len(value) >= _MIN_SECRET_LENGTH:
-        _secrets.add(value)
+        with _lock:
+            _secrets = _secrets | {value}
 
 
 def setup_logging() -> None:
     """Attach the redaction filter (once) and apply `ATONO_LOG=info|debug` to the `atono` logger."""
-    with _setup_lock:
+    with _lock:
         for name in FILTERED_LOGGERS:
             target = logging.getLogger(name)
             if _FILTER not in target.filters:

@@ -3,6 +3,10 @@
 Nothing here restates a rule of the API. Parameter names, bounds, defaults and allowed `include`
 values are read from the generated `atono_wire/openapi.json`, and request bodies are validated by the
 generated `atono_wire` models, so a spec revision changes the sandbox by regeneration alone.
+
+The models accept an explicit null for every optional member (the generator cannot tell "optional"
+from "nullable"), so bodies the models accept are also checked against the spec's own schema, which
+rejects `{"title": null}` while allowing `{"description": null}`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from typing import Any, get_args
 
 import pydantic
 from atono_wire import models
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from atono.sandbox._documents import Page
 from atono.sandbox._errors import ApiError, error_object
@@ -23,6 +30,7 @@ from atono.sandbox._errors import ApiError, error_object
 _HTTP_METHODS = ("get", "post", "patch", "put", "delete")
 _INTEGER = re.compile(r"-?[0-9]+")
 _JSON_MEDIA_TYPES = ("application/vnd.api+json", "application/json")
+_SPEC_URI = "urn:atono:openapi"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,7 @@ class Operation:
     path: str
     query: dict[str, QueryRule]
     body_model: type[pydantic.BaseModel] | None
+    body_schema: Any = None  # a jsonschema validator of the spec's request body schema
 
     @property
     def body_type(self) -> str | None:
@@ -76,6 +85,14 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
+@cache
+def _registry() -> Registry[Any]:
+    """The spec as one JSON Schema (2020-12, OpenAPI 3.1's dialect) resource, for `$ref`s into it."""
+    resource: Resource[Any] = Resource.from_contents(spec(), default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
+    return registry
+
+
 def _rule(parameter: dict[str, Any]) -> QueryRule:
     schema = _resolve(parameter.get("schema", {}))
     choices = None
@@ -105,12 +122,13 @@ def operations() -> tuple[Operation, ...]:
             op = item[method]
             parameters = shared + [_resolve(p) for p in op.get("parameters", [])]
             query = {p["name"]: _rule(p) for p in parameters if p["in"] == "query"}
-            body_model = None
+            body_model = body_schema = None
             if "requestBody" in op:
                 body = _resolve(op["requestBody"])
                 ref = body["content"]["application/vnd.api+json"]["schema"]["$ref"]
                 body_model = getattr(models, ref.rsplit("/", 1)[-1])
-            out.append(Operation(op["operationId"], method.upper(), path, query, body_model))
+                body_schema = Draft202012Validator({"$ref": f"{_SPEC_URI}{ref}"}, registry=_registry())
+            out.append(Operation(op["operationId"], method.upper(), path, query, body_model, body_schema))
     return tuple(out)
 
 
@@ -229,6 +247,15 @@ def parse_body(operation: Operation, body: bytes, path_id: str | None) -> tuple[
             for e in exc.errors(include_url=False)
         ]
         raise ApiError(400, errors) from exc
+    schema_errors = sorted(operation.body_schema.iter_errors(raw), key=lambda e: list(e.absolute_path))
+    if schema_errors:
+        errors = [
+            error_object(
+                400, "invalid_body", "Invalid request body", f"{e.message}.", pointer=_pointer(tuple(e.absolute_path))
+            )
+            for e in schema_errors
+        ]
+        raise ApiError(400, errors)
     if path_id is not None and raw["data"]["id"] != path_id:
         detail = f"data.id {raw['data']['id']!r} does not match the id in the path, {path_id!r}."
         raise _body_error(409, "id_mismatch", "Resource id mismatch", detail, "/data/id")

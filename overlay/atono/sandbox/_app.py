@@ -478,6 +478,14 @@ def _endpoint(operation: Operation, handler: Handler, store: Store, journal: Jou
     return endpoint
 
 
+def _dispatch(endpoints: dict[str, Any]) -> Any:
+    async def endpoint(request: Request) -> Response:
+        response: Response = await endpoints["GET" if request.method == "HEAD" else request.method](request)
+        return response
+
+    return endpoint
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     """Unknown paths and methods answer JSON:API errors too."""
     assert isinstance(exc, HTTPException)
@@ -496,13 +504,14 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 def build_app(store: Store, journal: Journal, keys: dict[str, str]) -> Starlette:
     """The API of one sandbox: `keys` maps each API key to the id of the user it acts as."""
-    routes: list[Route] = []
+    by_path: dict[str, dict[str, Any]] = {}
     for operation in operations():
         handler = HANDLERS.get(operation.operation_id)
         if handler is None:
             raise RuntimeError(f"the spec's operation {operation.operation_id!r} has no sandbox handler")
-        endpoint = _endpoint(operation, handler, store, journal, keys)
-        routes.append(Route(operation.path, endpoint, methods=[operation.method], name=operation.operation_id))
+        by_path.setdefault(operation.path, {})[operation.method] = _endpoint(operation, handler, store, journal, keys)
+    # One route per path, so a 405 lists every method the path allows.
+    routes = [Route(path, _dispatch(endpoints), methods=list(endpoints)) for path, endpoints in by_path.items()]
     mounts = [Mount(prefix, app=Router(routes, redirect_slashes=False)) for prefix in PREFIXES]
     app = Starlette(routes=mounts, exception_handlers={HTTPException: _http_error, Exception: _server_error})
     app.router.redirect_slashes = False

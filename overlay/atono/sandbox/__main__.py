@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 import uvicorn
@@ -80,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         "Press Ctrl-C to stop.",
         flush=True,
     )
-    uvicorn.Server(config(gateway, verbose=not args.quiet)).run(sockets=[sock])
+    # uvicorn re-raises the Ctrl-C it shut down on; for this command, stopping is the normal end.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config(gateway, verbose=not args.quiet)).run(sockets=[sock])
     return 0
 
 

@@ -18,8 +18,9 @@ import atono_api.models as generated_models
 from atono_api.models import ContentChunk, ContentChunkType
 from atono_api.types import UNSET, Unset
 
+from atono._converters import ConversionError, model_converter
 from atono._naming import snake_case, spelling_key
-from atono._objects import ResourceObject, field_checks
+from atono._objects import ResourceObject
 
 D = TypeVar("D")
 
@@ -140,18 +141,24 @@ def write_body(document: type[D], fields: Mapping[str, Any], *, resource: str | 
             attributes[name] = _attribute(name, value)
         else:
             raise TypeError(f"unexpected argument {name!r}")
-    checks = field_checks(attributes_model) if attributes_model else {}
-    for name, value in attributes.items():
-        if not checks[name](value):
-            raise TypeError(f"{name} has the wrong type: {type(value).__name__} ({value!r:.60})")
     kwargs: dict[str, Any] = {"type_": _const(data_model)}
     if resource is not None:
         kwargs["id"] = resource
     if attributes_model is not None and (attributes or "attributes" not in _optional(data_model)):
-        kwargs["attributes"] = attributes_model(**attributes)
+        kwargs["attributes"] = _checked(attributes_model(**attributes))
     if relationships_model is not None and relationships:
         kwargs["relationships"] = relationships_model(**relationships)
     return typing.cast(D, typing.cast(Any, document)(data=data_model(**kwargs)))
+
+
+def _checked(attributes: Any) -> Any:
+    """The attributes, after checking their JSON form with the converter responses use: one set of type rules."""
+    try:
+        model_converter(type(attributes))(attributes.to_dict())
+    except ConversionError as exc:
+        name = snake_case(exc.member) if exc.member else "an attribute"
+        raise TypeError(f"{name} has the wrong type: {str(exc).removeprefix(f'{exc.member}: ')}") from None
+    return attributes
 
 
 def _optional(model: type) -> set[str]:

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from atono._objects import (
-    Check,
-    IdentityMap,
-    MalformedDocumentError,
-    ResourceObject,
-    field_checks,
-    wrong_fields,
-)
+from atono._converters import ConversionError, Convert, build_converter
+from atono._objects import IdentityMap, MalformedDocumentError, ResourceObject
 from atono.types import KNOWN_TYPES, Resource
 
 T = TypeVar("T", bound=ResourceObject)
+_CONVERTERS: dict[type[ResourceObject], Convert] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +24,9 @@ class Document(Generic[T]):
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-@functools.cache
-def _checks(cls: Any) -> dict[str, Check]:
-    base = next(b for b in cls.__mro__[1:] if b.__module__.startswith("atono_api."))
-    return field_checks(base)
+def _attributes_model(cls: type[ResourceObject]) -> type:
+    """The generated attributes model a typed class extends."""
+    return next(base for base in cls.__mro__[1:] if base.__module__.startswith("atono_api."))
 
 
 def _build(raw: Any, identity_map: IdentityMap, *, primary: bool) -> ResourceObject:
@@ -50,17 +42,13 @@ def _build(raw: Any, identity_map: IdentityMap, *, primary: bool) -> ResourceObj
         generic.attributes = attributes
         obj = generic
     else:
+        convert = _CONVERTERS.get(cls) or _CONVERTERS.setdefault(cls, build_converter(_attributes_model(cls), cls))
         try:
-            obj = cls.from_dict(attributes)  # type: ignore[attr-defined]
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            obj = convert(attributes)
+        except ConversionError as exc:
             raise MalformedDocumentError(
-                f"attributes of {raw['type']} {raw['id']} do not match the spec: {type(exc).__name__}: {exc}"
+                f"attributes of {raw['type']} {raw['id']} do not match the spec: {exc}"
             ) from exc
-        wrong = list(wrong_fields(obj, _checks(typing.cast(Any, cls))))
-        if wrong:
-            raise MalformedDocumentError(
-                f"attributes of {raw['type']} {raw['id']} have values of the wrong type: {', '.join(wrong)}"
-            )
     obj._bind(raw, identity_map, primary=primary)
     identity_map.setdefault((obj.type, obj.id), obj)
     return obj

@@ -8,16 +8,9 @@ Relationships resolve through the identity map of the response they came in: no 
 
 from __future__ import annotations
 
-import datetime
-import enum
-import sys
-import types
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, Self, TypeVar, overload
-
-import atono_api.models as generated_models
-from atono_api.types import Unset
 
 from atono._exceptions import NotIncludedError
 from atono._naming import snake_case
@@ -209,51 +202,3 @@ def relationship_descriptors(cls: type) -> dict[str, ToOne[Any] | ToMany[Any] | 
             if isinstance(value, ToOne | ToMany | ToOneId | ToManyIds):
                 found[attr] = value
     return found
-
-
-# ---- checking what the generated parser let through -----------------------------------------------------
-Check = Callable[[Any], bool]
-
-
-def _check_for(annotation: Any) -> Check:
-    """A predicate that tells whether a parsed value matches a generated field's annotation."""
-    origin = typing.get_origin(annotation)
-    if origin in (types.UnionType, typing.Union):
-        checks = [_check_for(arg) for arg in typing.get_args(annotation)]
-        return lambda value: any(check(value) for check in checks)
-    if origin is list:
-        (item,) = typing.get_args(annotation) or (Any,)
-        item_check = _check_for(item)
-        return lambda value: isinstance(value, list) and all(item_check(v) for v in value)
-    if origin is dict or annotation is dict:
-        return lambda value: isinstance(value, dict)
-    if annotation is Any:
-        return lambda value: True
-    if annotation is type(None):
-        return lambda value: value is None
-    if annotation is int:
-        return lambda value: isinstance(value, int) and not isinstance(value, bool)
-    if annotation is float:
-        return lambda value: isinstance(value, int | float) and not isinstance(value, bool)
-    if annotation is datetime.datetime:
-        return lambda value: isinstance(value, datetime.datetime)
-    if isinstance(annotation, type):
-        if issubclass(annotation, enum.Enum | Unset | str | bool):
-            return lambda value: isinstance(value, annotation)
-        # A nested generated model: the generated parser built it, or it is not there at all.
-        return lambda value: isinstance(value, annotation)
-    return lambda value: True
-
-
-def field_checks(model: type) -> dict[str, Check]:
-    """Checks for every declared field of a generated attrs model (its additional properties aside)."""
-    module = sys.modules[model.__module__]
-    hints = typing.get_type_hints(model, globalns=vars(module), localns=vars(generated_models))
-    return {name: _check_for(annotation) for name, annotation in hints.items() if name != "additional_properties"}
-
-
-def wrong_fields(obj: object, checks: Mapping[str, Check]) -> Iterator[str]:
-    """Names of fields whose parsed value does not match the generated annotation."""
-    for name, check in checks.items():
-        if not check(getattr(obj, name)):
-            yield name

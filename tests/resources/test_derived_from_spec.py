@@ -119,3 +119,29 @@ def test_async_namespaces_mirror_the_sync_ones(name: str) -> None:
             inspect.signature(getattr(sync_cls, method)).parameters.keys()
             == inspect.signature(getattr(async_cls, method)).parameters.keys()
         ), method
+
+
+@pytest.mark.parametrize("kind", sorted(TYPED))
+def test_wire_names_of_generated_fields_are_the_spec_attributes(kind: str) -> None:
+    """The converters read `wire_name(field)`: it must give back every attribute name of the spec."""
+    from atono._converters import wire_name
+
+    attributes = set(_ref(_resource_schema(kind)["properties"]["attributes"])["properties"])
+    fields = {field.name for field in attrs.fields(TYPED[kind]) if field.name != "additional_properties"}
+    assert {wire_name(name) for name in fields} == attributes
+
+
+def test_converters_agree_with_the_generated_parser() -> None:
+    """The fast path gives what the generated `from_dict` gives, on the documented example."""
+    from atono._converters import model_converter
+    from atono_api import models
+
+    example = SPEC["components"]["examples"]["GetBugResponse"]["value"]
+    documents = [example["data"], *example["included"]]
+    for resource in documents:
+        model = {"bug": models.BugAttributes, "team": models.TeamAttributes, "user": models.UserAttributes}[
+            resource["type"]
+        ]
+        fast = model_converter(model)(resource["attributes"])
+        assert fast == model.from_dict(resource["attributes"])
+        assert fast.to_dict() == resource["attributes"]

@@ -8,17 +8,15 @@ relationships model has one, so a writable field added to the spec needs no tabl
 from __future__ import annotations
 
 import functools
-import sys
 import typing
 from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any, Final, Literal, TypeVar
 
-import atono_api.models as generated_models
 from atono_api.models import ContentChunk, ContentChunkType
 from atono_api.types import UNSET, Unset
 
-from atono._converters import ConversionError, model_converter
+from atono._converters import ConversionError, model_converter, model_hints
 from atono._naming import snake_case, spelling_key
 from atono._objects import ResourceObject
 
@@ -88,11 +86,6 @@ def _examples(paths: type[Enum]) -> str:
 
 
 # ---- write documents -------------------------------------------------------------------------------------
-def _hints(model: type) -> dict[str, Any]:
-    module = sys.modules[model.__module__]
-    return typing.get_type_hints(model, globalns=vars(module), localns=vars(generated_models))
-
-
 def _model_in(annotation: Any) -> type | None:
     """The generated model inside an annotation such as `BugCreateAttributes | Unset`."""
     for arg in typing.get_args(annotation) or (annotation,):
@@ -102,16 +95,16 @@ def _model_in(annotation: Any) -> type | None:
 
 
 def _const(model: type, field: str = "type_") -> str:
-    (value,) = typing.get_args(_hints(model)[field])
+    (value,) = typing.get_args(model_hints(model)[field])
     return typing.cast(str, value)
 
 
 @functools.cache
 def _write_shape(document: Any) -> tuple[type, type | None, type | None]:
     """(data model, attributes model, relationships model) of a generated write document."""
-    data = _model_in(_hints(document)["data"])
+    data = _model_in(model_hints(document)["data"])
     assert data is not None
-    hints = _hints(data)
+    hints = model_hints(data)
     return data, _model_in(hints.get("attributes")), _model_in(hints.get("relationships"))
 
 
@@ -121,15 +114,15 @@ def writable_fields(document: type) -> set[str]:
     names: set[str] = set()
     for model in (attributes, relationships):
         if model is not None:
-            names |= {n for n in _hints(model) if n != "additional_properties"}
+            names |= {n for n in model_hints(model) if n != "additional_properties"}
     return names
 
 
 def write_body(document: type[D], fields: Mapping[str, Any], *, resource: str | None = None) -> D:
     """A generated write document from keyword arguments, skipping OMIT, checking every value's type."""
     data_model, attributes_model, relationships_model = _write_shape(typing.cast(Any, document))
-    attribute_hints = _hints(attributes_model) if attributes_model else {}
-    relationship_hints = _hints(relationships_model) if relationships_model else {}
+    attribute_hints = model_hints(attributes_model) if attributes_model else {}
+    relationship_hints = model_hints(relationships_model) if relationships_model else {}
     attributes: dict[str, Any] = {}
     relationships: dict[str, Any] = {}
     for name, value in fields.items():
@@ -162,7 +155,7 @@ def _checked(attributes: Any) -> Any:
 
 
 def _optional(model: type) -> set[str]:
-    return {name for name, hint in _hints(model).items() if Unset in typing.get_args(hint)}
+    return {name for name, hint in model_hints(model).items() if Unset in typing.get_args(hint)}
 
 
 def _attribute(name: str, value: Any) -> Any:
@@ -197,7 +190,7 @@ def content_chunks(value: Any, *, name: str = "content") -> list[ContentChunk]:
 def _linkage(linkage_model: type | None, value: Any, name: str) -> Any:
     """`assignee=user_or_id` -> UserLinkage(data=UserIdentifier(...)); None clears; lists for to-many."""
     assert linkage_model is not None
-    data_hint = _hints(linkage_model)["data"]
+    data_hint = model_hints(linkage_model)["data"]
     if typing.get_origin(data_hint) is list:
         (identifier_model,) = typing.get_args(data_hint)
         if isinstance(value, str | ResourceObject) or not isinstance(value, Iterable):

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from atono import resources
 from atono._base_client import AsyncAPIClient, SyncAPIClient
+
+if TYPE_CHECKING:
+    from atono import resources
+else:
+
+    class _OnFirstUse:
+        """`atono.resources`, imported when a namespace is first used: it pulls in the generated operations."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(importlib.import_module("atono.resources"), name)
+
+    resources = _OnFirstUse()
 
 __all__ = ["AsyncAtono", "Atono"]
 

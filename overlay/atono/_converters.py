@@ -13,7 +13,7 @@ import datetime
 import enum
 import sys
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from types import NoneType, UnionType
 from typing import Any
 
@@ -39,9 +39,29 @@ def wire_name(python_name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _hints(model: type) -> dict[str, Any]:
+class _Models(Mapping[str, Any]):
+    """The generated models by name, imported on first use, for resolving string annotations."""
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return getattr(generated_models, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(generated_models.__all__)
+
+    def __len__(self) -> int:
+        return len(generated_models.__all__)
+
+
+_MODELS = _Models()
+
+
+def model_hints(model: type) -> dict[str, Any]:
+    """The resolved annotations of a generated model's fields."""
     module = sys.modules[model.__module__]
-    return typing.get_type_hints(model, globalns=vars(module), localns=vars(generated_models))
+    return typing.get_type_hints(model, globalns=vars(module), localns=_MODELS)
 
 
 def _fail(expected: str, value: Any) -> typing.NoReturn:
@@ -129,7 +149,7 @@ def build_converter(model: type, target: type) -> Convert:
     cached = _CACHE.get(target)
     if cached is not None:
         return cached
-    hints = _hints(model)
+    hints = model_hints(model)
     fields = [f.name for f in attrs.fields(model) if f.name != "additional_properties"]
     namespace: dict[str, Any] = {
         "_MISSING": _MISSING,

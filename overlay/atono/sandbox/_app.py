@@ -1,6 +1,6 @@
-"""The Starlette application: one route per operation of the spec, under `/v1` and `/api/v1`.
+"""The Starlette application: a route per path of the spec, under `/v1` and `/api/v1`.
 
-Routes are built from the spec's operations and looked up in `HANDLERS` by operationId, so an
+Routes are built from the spec's operations, each handled by its entry in `HANDLERS`, so an
 operation added to the spec without a handler stops the sandbox from starting instead of going
 unnoticed. Handlers are plain functions that never await: each request reads and writes the store
 in one step on the event loop, so concurrent requests cannot see half a write.

@@ -42,7 +42,7 @@ from atono._exceptions import (
 )
 from atono._logs import REDACTED, Secret, logger, register_secret, setup_logging
 from atono._ratelimit import RateLimit, RateLimiter
-from atono._retry import RetryPolicy
+from atono._retry import RetryPolicy, deleted_by_earlier_attempt, may_have_been_applied
 from atono._version import __version__
 
 __all__ = ["AsyncAPIClient", "SyncAPIClient"]
@@ -329,8 +329,25 @@ class BaseClient(Generic[_HttpT]):
             )
         return delay
 
-    def _log_success(self, call: _Call, response: httpx.Response, retries_taken: int) -> None:
-        logger.info("%s %s %d (%s)", call.method, call.path, response.status_code, _retries(retries_taken))
+    def _succeeded(
+        self, call: _Call, response: httpx.Response, retries_taken: int, earlier_attempt_may_have_applied: bool
+    ) -> bool:
+        """Whether the call is done: a 2xx, or the 404 of a resent DELETE whose earlier attempt deleted it."""
+        if response.is_success:
+            logger.info("%s %s %d (%s)", call.method, call.path, response.status_code, _retries(retries_taken))
+            return True
+        if deleted_by_earlier_attempt(
+            call.method, response.status_code, earlier_attempt_may_have_applied=earlier_attempt_may_have_applied
+        ):
+            logger.info(
+                "%s %s %d (%s): an earlier attempt deleted it",
+                call.method,
+                call.path,
+                response.status_code,
+                _retries(retries_taken),
+            )
+            return True
+        return False
 
     def _log_pacing(self, call: _Call, waited: float) -> None:
         if waited > 0:
@@ -411,9 +428,14 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         **kwargs: Any,
     ) -> httpx.Response:
-        """Call a generated operation; return the read 2xx response after any retries, or raise a typed error."""
+        """Call a generated operation; return the read 2xx response after any retries, or raise a typed error.
+
+        The one other answer returned is the 404 of a resent DELETE whose earlier attempt may have been applied:
+        the resource is gone, which is what the call asked for (see `atono._retry`).
+        """
         call = self._prepare(operation, args, kwargs, max_retries, timeout)
         retries_taken = 0
+        uncertain = False  # whether an earlier attempt may have been applied by the server
         while True:
             try:
                 response = self._send(call)
@@ -421,13 +443,14 @@ class SyncAPIClient(BaseClient[httpx.Client]):
                 delay = self._retry_delay_after_error(call, error, retries_taken)
                 if delay is None:
                     raise self._connection_error(call, error, retries_taken) from error
+                uncertain = uncertain or may_have_been_applied(error)
             else:
-                if response.is_success:
-                    self._log_success(call, response, retries_taken)
+                if self._succeeded(call, response, retries_taken, uncertain):
                     return response
                 delay = self._retry_delay_after_response(call, response, retries_taken)
                 if delay is None:
                     raise self._status_error(response)
+                uncertain = uncertain or may_have_been_applied(response)
             self._retry_policy.sleep(delay)
             retries_taken += 1
 
@@ -487,9 +510,14 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         **kwargs: Any,
     ) -> httpx.Response:
-        """Call a generated operation; return the read 2xx response after any retries, or raise a typed error."""
+        """Call a generated operation; return the read 2xx response after any retries, or raise a typed error.
+
+        The one other answer returned is the 404 of a resent DELETE whose earlier attempt may have been applied:
+        the resource is gone, which is what the call asked for (see `atono._retry`).
+        """
         call = self._prepare(operation, args, kwargs, max_retries, timeout)
         retries_taken = 0
+        uncertain = False  # whether an earlier attempt may have been applied by the server
         while True:
             try:
                 response = await self._send(call)
@@ -497,13 +525,14 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
                 delay = self._retry_delay_after_error(call, error, retries_taken)
                 if delay is None:
                     raise self._connection_error(call, error, retries_taken) from error
+                uncertain = uncertain or may_have_been_applied(error)
             else:
-                if response.is_success:
-                    self._log_success(call, response, retries_taken)
+                if self._succeeded(call, response, retries_taken, uncertain):
                     return response
                 delay = self._retry_delay_after_response(call, response, retries_taken)
                 if delay is None:
                     raise self._status_error(response)
+                uncertain = uncertain or may_have_been_applied(response)
             await self._retry_policy.async_sleep(delay)
             retries_taken += 1
 

@@ -7,6 +7,9 @@ Rules, in order of importance:
   5xx, a read error or a read timeout the write may have been applied, so the error is raised instead.
 - GET, HEAD, PUT, DELETE and OPTIONS are idempotent and are also retried after 500, 502, 503 and 504 and after any
   transport error or timeout.
+- A DELETE that is resent after an attempt that may have been applied (a 5xx, a broken connection, a read timeout)
+  and then meets 404 has succeeded: the earlier attempt deleted the resource. Raising `NotFoundError` there would
+  report a failure for a delete that was done, exactly once.
 - A `Retry-After` header (seconds or an HTTP date) is honoured up to `max_retry_after`. A server that asks for a
   longer pause gets no retry: the error is raised at once with `retry_after` set, so the caller decides whether to
   wait that long instead of having a thread silently blocked for minutes.
@@ -30,6 +33,7 @@ import httpx
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
 TOO_MANY_REQUESTS = 429
+NOT_FOUND = 404
 
 # The request never left the client: no connection could be made, or none was free in the pool.
 _NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -49,6 +53,18 @@ def is_retryable_error(method: str, error: Exception) -> bool:
     if isinstance(error, _NOT_SENT_ERRORS):
         return True
     return isinstance(error, _TRANSIENT_ERRORS) and method.upper() in IDEMPOTENT_METHODS
+
+
+def may_have_been_applied(outcome: httpx.Response | Exception) -> bool:
+    """Whether a failed attempt may have been acted on: anything but a 429 or a request that never left the client."""
+    if isinstance(outcome, httpx.Response):
+        return outcome.status_code != TOO_MANY_REQUESTS
+    return not isinstance(outcome, _NOT_SENT_ERRORS)
+
+
+def deleted_by_earlier_attempt(method: str, status_code: int, *, earlier_attempt_may_have_applied: bool) -> bool:
+    """Whether this answer means a resent DELETE's resource is gone because an earlier attempt deleted it."""
+    return method.upper() == "DELETE" and status_code == NOT_FOUND and earlier_attempt_may_have_applied
 
 
 def parse_retry_after(value: str | None, *, now: float) -> float | None:

@@ -78,6 +78,21 @@ def page_of(response: httpx.Response, cls: type[T]) -> Page[T]:
     return Page(document.data, document.included, document.links, document.meta)
 
 
+def deleted(response: httpx.Response) -> None:
+    """Check a delete's answer: 204 No Content as the spec gives it, or the 404 that the executor passes on when an
+    earlier attempt of the same delete was applied. Any other answer (a 200 page from a proxy, say) did not come
+    from the API's delete, so it is not taken as one."""
+    if response.status_code not in (204, 404):
+        content_type = response.headers.get("content-type") or "no content type"
+        raise APIResponseValidationError(
+            f"the response to {response.request.method} {response.request.url.path}: status "
+            f"{response.status_code} ({content_type}) is not the 204 No Content the API description gives for a "
+            "delete, so the delete is not known to be done. The raw body is in .body.",
+            response=response,
+            body=response.text,
+        )
+
+
 def identifier_page(response: httpx.Response) -> Page[Identifier]:
     """A page of resource identifiers (a relationship endpoint)."""
     payload = _json(response)
@@ -121,7 +136,7 @@ class SyncAPIResource:
         return SyncPager(fetch, page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead)
 
     def _delete(self, operation: ModuleType, *args: Any) -> None:
-        self._client._request_raw(operation, *args)
+        deleted(self._client._request_raw(operation, *args))
 
 
 class AsyncAPIResource:
@@ -152,4 +167,4 @@ class AsyncAPIResource:
         return AsyncPager(fetcher, page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead)
 
     async def _delete(self, operation: ModuleType, *args: Any) -> None:
-        await self._client._request_raw(operation, *args)
+        deleted(await self._client._request_raw(operation, *args))

@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 SPECTRAL := spec/lint/node_modules/.bin/spectral
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup generate check-spec check-generated lint typecheck pytest test demo sandbox clean
+.PHONY: setup generate check-spec check-generated lint typecheck pytest test demo sandbox bench bench-smoke clean
 
 setup: $(VENV)/.synced $(SPECTRAL)
 
@@ -38,8 +38,8 @@ check-generated: $(VENV)/.synced
 	$(PY) spec/generate.py --check
 
 lint: $(VENV)/.synced
-	$(VENV)/bin/ruff check overlay tests examples spec/generate.py
-	$(VENV)/bin/ruff format --check overlay tests examples spec/generate.py
+	$(VENV)/bin/ruff check overlay tests examples bench spec/generate.py
+	$(VENV)/bin/ruff format --check overlay tests examples bench spec/generate.py
 
 typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy
@@ -47,13 +47,21 @@ typecheck: $(VENV)/.synced
 pytest: $(VENV)/.synced
 	$(PY) -m pytest -q
 
-test: check-spec check-generated lint typecheck pytest
+test: check-spec check-generated lint typecheck pytest bench-smoke
 
 demo: $(VENV)/.synced
 	$(PY) examples/quickstart.py
 
 sandbox: $(VENV)/.synced
 	$(PY) -m atono.sandbox --port 8750 --stories 5000 --latency-ms 20
+
+# Speed and memory figures, measured side by side in one run (bench/README.md).
+bench: $(VENV)/.synced
+	$(PY) -m bench.run
+
+# The benchmarks on small inputs: checks their results, never their times, so they cannot rot.
+bench-smoke: $(VENV)/.synced
+	$(PY) -m bench.run --smoke
 
 clean:
 	rm -rf $(TOOLS) $(VENV) spec/lint/node_modules .pytest_cache .mypy_cache .ruff_cache

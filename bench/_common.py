@@ -1,0 +1,63 @@
+"""Shared pieces of the benchmarks: a sandbox in its own process, and medians of alternating runs."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from atono.testing import API_KEY
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    api_key: str
+
+
+@contextmanager
+def sandbox_process(*, stories: int, latency_ms: float) -> Iterator[Server]:
+    """A sandbox in another process, so the server never competes with the code measured for the GIL."""
+    command = [
+        sys.executable,
+        "-m",
+        "atono.sandbox",
+        "--port",
+        "0",
+        "--quiet",
+        "--rate-limit",
+        "off",
+        "--stories",
+        str(stories),
+        "--bugs",
+        "10",
+        "--latency-ms",
+        str(latency_ms),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        match = re.search(r"(http://\S+/v1)", first)
+        if not match:
+            raise RuntimeError(f"the sandbox did not start: {first!r}")
+        yield Server(match.group(1), API_KEY)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def alternate(cases: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    """Median seconds of each case, running the cases in turn each round so noise hits them alike."""
+    timings: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, run in cases.items():
+            started = time.perf_counter()
+            run()
+            timings[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in timings.items()}

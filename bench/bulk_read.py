@@ -1,0 +1,90 @@
+"""Bulk read: every story from a sandbox with latency, SDK iteration vs a sequential raw-httpx page loop.
+
+    python bench/bulk_read.py [--stories 5000] [--latency-ms 20] [--rounds 5] [--smoke]
+
+Prints the median of each case, the ratio to the hand-written loop, and the limit the read-ahead allows
+(pages / read_ahead x latency). `--smoke` runs a small case once and checks correctness only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import sys
+
+import httpx
+from atono import AsyncAtono, Atono
+from atono._pagination import DEFAULT_READ_AHEAD
+
+from bench._common import Server, alternate, sandbox_process
+
+
+def raw_httpx_loop(server: Server) -> list[str]:
+    """What people write by hand: one page after another until a short page."""
+    ids: list[str] = []
+    with httpx.Client(base_url=server.url, headers={"X-API-KEY": server.api_key}) as http:
+        number = 0
+        while True:
+            response = http.get("/stories", params={"page[size]": 100, "page[number]": number})
+            response.raise_for_status()
+            data = response.json()["data"]
+            ids.extend(item["id"] for item in data)
+            if len(data) < 100:
+                return ids
+            number += 1
+
+
+def sdk_sync(server: Server) -> list[str]:
+    with Atono(api_key=server.api_key, base_url=server.url, rate_limit=None) as client:
+        return [story.id for story in client.stories.list()]
+
+
+def sdk_async(server: Server) -> list[str]:
+    async def run() -> list[str]:
+        async with AsyncAtono(api_key=server.api_key, base_url=server.url, rate_limit=None) as client:
+            return [story.id async for story in client.stories.list()]
+
+    return asyncio.run(run())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=5000)
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="a small run that checks results, not time")
+    args = parser.parse_args()
+    if args.smoke:
+        args.stories, args.rounds = 450, 1
+    with sandbox_process(stories=args.stories, latency_ms=args.latency_ms) as server:
+        expected = raw_httpx_loop(server)
+        assert len(expected) == args.stories, (len(expected), args.stories)
+        assert sdk_sync(server) == expected, "the sync SDK read other items than the raw loop"
+        assert sdk_async(server) == expected, "the async SDK read other items than the raw loop"
+        if args.smoke:
+            print(f"bulk read smoke: {len(expected)} stories read identically by raw httpx, Atono and AsyncAtono")
+            return 0
+        medians = alternate(
+            {
+                "raw httpx, sequential pages": lambda: raw_httpx_loop(server),
+                "Atono (sync, read-ahead)": lambda: sdk_sync(server),
+                "AsyncAtono (read-ahead)": lambda: sdk_async(server),
+            },
+            rounds=args.rounds,
+        )
+    pages = math.ceil(args.stories / 100)
+    limit = (1 + math.ceil((pages - 1) / DEFAULT_READ_AHEAD)) * args.latency_ms / 1000
+    baseline = medians["raw httpx, sequential pages"]
+    print(
+        f"Bulk read of {args.stories} stories ({pages} pages), {args.latency_ms:g} ms latency, "
+        f"median of {args.rounds} alternating rounds, read_ahead={DEFAULT_READ_AHEAD}"
+    )
+    for name, seconds in medians.items():
+        print(f"  {name:32} {seconds * 1000:8.1f} ms   {baseline / seconds:5.2f}x the raw loop")
+    print(f"  {'limit (first page, then pages/K)':32} {limit * 1000:8.1f} ms   {baseline / limit:5.2f}x the raw loop")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

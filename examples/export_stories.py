@@ -1,0 +1,156 @@
+"""Export every story to JSON Lines or CSV, with a progress bar on stderr.
+
+    python examples/export_stories.py -o stories.jsonl
+    python examples/export_stories.py -o stories.csv --live      # your workspace (ATONO_API_KEY)
+
+Pages are read ahead concurrently within the client's rate limit while the file is written, and the
+assignee, team and workflow step of every story come in the same responses (`include=`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import re
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from _common import connect, describe, parser, run
+from atono.types import ContentChunk, ContentChunkType, Story
+
+TAG = re.compile(r"<[^>]+>")
+FIELDS = [
+    "id",
+    "handle",
+    "title",
+    "team",
+    "assignee",
+    "assignee_email",
+    "workflow_step",
+    "created_at",
+    "updated_at",
+    "done_at",
+    "text",
+]
+
+
+def record(story: Story) -> dict[str, Any]:
+    """A flat record of a story: names instead of ids, dates in ISO 8601, content as plain text."""
+    return {
+        "id": story.id,
+        "handle": story.handle,
+        "title": story.title,
+        "team": story.team.name if story.team else None,
+        "assignee": story.assignee.full_name if story.assignee else None,
+        "assignee_email": story.assignee.email if story.assignee else None,
+        "workflow_step": story.workflow_step.name if story.workflow_step else None,
+        "created_at": story.created_at.isoformat(),
+        "updated_at": story.updated_at.isoformat(),
+        "done_at": story.done_at.isoformat() if story.done_at else None,
+        "text": plain_text(story.content or []),
+    }
+
+
+def plain_text(chunks: list[ContentChunk]) -> str:
+    """The content as one line of text: persona names kept, HTML tags dropped."""
+    text = "".join(TAG.sub(" ", c.value) if c.type_ == ContentChunkType.DISPLAY_HTML else c.value for c in chunks)
+    return " ".join(text.split())
+
+
+class Progress:
+    """A one-line progress bar: redrawn in place on a terminal, a line per tenth elsewhere (logs, CI)."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
+        self.label = label
+        self.stream = stream
+        self.interactive = stream.isatty()
+        self.done = 0
+        self.total: int | None = None
+        self.started = time.monotonic()
+        self._last_tenth = -1
+
+    def update(self, count: int, total: int | None) -> None:
+        self.done += count
+        self.total = total if total is not None else self.total
+        if self.interactive:
+            self.stream.write("\r" + self._line())
+        else:
+            tenth = self.done * 10 // self.total if self.total else self.done // 1000
+            if tenth == self._last_tenth:
+                return
+            self._last_tenth = tenth
+            self.stream.write(self._line() + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        elapsed = time.monotonic() - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        timing = f"{elapsed:.1f} s, {rate:,.0f}/s"
+        self.stream.write(f"\r{self._line()}  {timing}\n" if self.interactive else f"{self.label}: done in {timing}\n")
+        self.stream.flush()
+
+    def _line(self) -> str:
+        if not self.total:
+            return f"{self.label} {self.done:>7}"
+        filled = round(self.WIDTH * self.done / self.total)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        return f"{self.label} [{bar}] {self.done}/{self.total}"
+
+
+class Writer:
+    """Writes records as JSON Lines or as CSV with a header row."""
+
+    def __init__(self, stream: TextIO, fmt: str) -> None:
+        self.stream = stream
+        self.csv = csv.DictWriter(stream, fieldnames=FIELDS) if fmt == "csv" else None
+        if self.csv is not None:
+            self.csv.writeheader()
+
+    def write(self, row: dict[str, Any]) -> None:
+        if self.csv is not None:
+            self.csv.writerow(row)
+        else:
+            self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+@contextlib.contextmanager
+def open_output(name: str) -> Iterator[TextIO]:
+    """The file to write, or stdout for `-` (left open)."""
+    if name == "-":
+        yield sys.stdout
+        return
+    with Path(name).open("w", encoding="utf-8", newline="") as f:
+        yield f
+
+
+def main() -> None:
+    p = parser(__doc__ or "")
+    p.add_argument("-o", "--output", default="stories.jsonl", help="file to write, - for stdout (default: %(default)s)")
+    p.add_argument("--format", choices=["jsonl", "csv"], help="default: from the output's extension, else jsonl")
+    p.add_argument("--page-size", type=int, default=100, help="stories per request, 1-100 (default: %(default)s)")
+    args = p.parse_args()
+    fmt = args.format or ("csv" if args.output.endswith(".csv") else "jsonl")
+
+    with connect(args) as client:
+        print(f"Exporting stories from {describe(args, client)}", file=sys.stderr)
+        pager = client.stories.list(include=["assignee", "team", "workflow_step"], page_size=args.page_size)
+        progress = Progress("stories")
+        with open_output(args.output) as out:
+            writer = Writer(out, fmt)
+            for page in pager.pages():
+                for story in page.items:
+                    writer.write(record(story))
+                progress.update(len(page.items), page.total)
+        progress.close()
+    where = "stdout" if args.output == "-" else args.output
+    print(f"Wrote {progress.done} stories to {where} as {fmt}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    run(main)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 ItemKind = Literal["story", "bug"]
 
@@ -95,6 +95,8 @@ class Item:
     done: int | None
     cycle_time_mode: str
     criteria: int = 0
+    # The item's JSON:API resource, built on first read and dropped by the one function that changes items.
+    resource_cache: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def handle(self) -> str:

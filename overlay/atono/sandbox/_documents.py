@@ -59,6 +59,13 @@ def criteria_of(item: Item) -> list[Criterion]:
 
 
 def item_resource(item: Item) -> Resource:
+    """The item's resource; cached on the item because pages of items are what the sandbox serves most."""
+    if item.resource_cache is None:
+        item.resource_cache = _build_item_resource(item)
+    return item.resource_cache
+
+
+def _build_item_resource(item: Item) -> Resource:
     attributes: dict[str, Any] = {
         "title": item.title,
         "handle": item.handle,

@@ -5,17 +5,16 @@
     python examples/triage_bugs.py --live        # apply it to your workspace (ATONO_API_KEY)
 
 Teams and members are handed out round-robin, in the order the API lists them, so the work spreads
-evenly. Done bugs are left alone. Each bug changes in a single PATCH; the updates run concurrently,
+evenly; a bug that has an assignee but no team goes to a team its assignee belongs to. Done bugs are left alone. Each bug changes in a single PATCH; the updates run concurrently,
 a few at a time, inside the client's rate limit.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from _common import connect_async, describe, parser, run
 from atono import AsyncAtono
@@ -40,25 +39,42 @@ class Change:
         return f"{self.bug.handle:<9} {self.bug.title[:44]:<44}  {', '.join(parts)}"
 
 
-def round_robin(items: list[T]) -> Iterator[T]:
-    """The items in turn, forever; nothing when there are none."""
-    return itertools.cycle(items) if items else iter(())
+class Rotation(Generic[T]):
+    """Hands out items in turn; `next(fits)` skips those that do not fit and keeps its place."""
+
+    def __init__(self, items: list[T]) -> None:
+        self.items = items
+        self.position = 0
+
+    def next(self, fits: Callable[[T], bool] = lambda _: True) -> T | None:
+        for _ in range(len(self.items)):
+            item = self.items[self.position % len(self.items)]
+            self.position += 1
+            if fits(item):
+                return item
+        return None
+
+
+def has_member(user_id: str) -> Callable[[Team], bool]:
+    return lambda team: user_id in team.member_ids
 
 
 def plan(bugs: list[Bug], teams: list[Team]) -> list[Change]:
-    """What to change: open bugs only; a team by turns across teams, an assignee by turns within each team."""
-    next_team = round_robin([t for t in teams if t.member_ids])
-    members = {team.id: round_robin(team.members) for team in teams}
-    by_id = {team.id: team for team in teams}
+    """What to change in open bugs: a team by turns (one its assignee is in, if any), a member of it by turns."""
+    team_turns = Rotation([team for team in teams if team.member_ids])
+    member_turns = {team.id: Rotation(team.members) for team in teams}
     changes = []
     for bug in bugs:
         if bug.done_at is not None:
             continue
-        team = None if bug.team_id is not None else next(next_team, None)
+        team = None
+        if bug.team_id is None:
+            team = team_turns.next(has_member(bug.assignee_id)) if bug.assignee_id else None
+            team = team or team_turns.next()
         team_id = team.id if team is not None else bug.team_id
         assignee = None
-        if bug.assignee_id is None and team_id in by_id:
-            assignee = next(members[team_id], None)
+        if bug.assignee_id is None and team_id in member_turns:
+            assignee = member_turns[team_id].next()
         if team is not None or assignee is not None:
             changes.append(Change(bug, team, assignee))
     return changes

@@ -669,7 +669,10 @@ class UserAttributes(BaseModel):
         str,
         Field(description="The user's email address, unique across users. Set on creation only."),
     ]
-    full_name: Annotated[str, Field(alias="fullName", description="The user's full name")]
+    full_name: Annotated[
+        str,
+        Field(alias="fullName", description="The user's full name, as a single field."),
+    ]
     deleted: bool | None = None
 
 

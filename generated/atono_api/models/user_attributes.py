@@ -21,7 +21,7 @@ class UserAttributes:
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         email (str): The user's email address, unique across users. Set on creation only.
-        full_name (str): The user's full name
+        full_name (str): The user's full name, as a single field.
         invited_at (datetime.datetime | None | Unset): When the user was invited to the workspace.
         deleted (bool | Unset):
     """

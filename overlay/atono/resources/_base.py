@@ -11,6 +11,7 @@ import httpx
 
 from atono._documents import Document, parse_document
 from atono._exceptions import APIResponseValidationError
+from atono._json import loads
 from atono._objects import MalformedDocumentError, ResourceObject
 from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Page, PageParams, Strategy, SyncPager
 
@@ -49,8 +50,8 @@ def _json(response: httpx.Response) -> Any:
     if "json" not in content_type:
         raise _invalid(response, f"content type {content_type or 'missing'!r} is not JSON")
     try:
-        return response.json()
-    except ValueError as exc:
+        return loads(response.content)
+    except ValueError as exc:  # both decoders raise a ValueError for text that is not JSON
         raise _invalid(response, f"the body is not JSON ({exc})") from exc
 
 

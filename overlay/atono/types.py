@@ -103,34 +103,31 @@ class Team(ResourceObject, TeamAttributes):
     channel_id = ToOneId("channel")
 
 
-class Story(ResourceObject, StoryAttributes):
+class _BacklogItem(ResourceObject):
+    """The relationships stories and bugs share."""
+
+    assignee = ToOne("assignee", User)
+    assignee_id = ToOneId("assignee")
+    team = ToOne("team", Team)
+    team_id = ToOneId("team")
+    reporter = ToOne("reporter", User)
+    reporter_id = ToOneId("reporter")
+    workflow_step = ToOne("workflowStep", WorkflowStep)
+    workflow_step_id = ToOneId("workflowStep")
+
+
+class Story(_BacklogItem, StoryAttributes):
     """A piece of planned work."""
 
     type_name: ClassVar[str] = "story"
     acceptance_criteria = ToMany("acceptanceCriteria", AcceptanceCriterion)
     acceptance_criterion_ids = ToManyIds("acceptanceCriteria")
-    team = ToOne("team", Team)
-    team_id = ToOneId("team")
-    assignee = ToOne("assignee", User)
-    assignee_id = ToOneId("assignee")
-    reporter = ToOne("reporter", User)
-    reporter_id = ToOneId("reporter")
-    workflow_step = ToOne("workflowStep", WorkflowStep)
-    workflow_step_id = ToOneId("workflowStep")
 
 
-class Bug(ResourceObject, BugAttributes):
+class Bug(_BacklogItem, BugAttributes):
     """A problem that makes the product behave incorrectly."""
 
     type_name: ClassVar[str] = "bug"
-    assignee = ToOne("assignee", User)
-    assignee_id = ToOneId("assignee")
-    team = ToOne("team", Team)
-    team_id = ToOneId("team")
-    reporter = ToOne("reporter", User)
-    reporter_id = ToOneId("reporter")
-    workflow_step = ToOne("workflowStep", WorkflowStep)
-    workflow_step_id = ToOneId("workflowStep")
 
 
 class FlagEnvironment(ResourceObject, FlagEnvironmentAttributes):

@@ -214,3 +214,16 @@ async def test_async_pager_stops_early_and_cancels_in_flight() -> None:
             break
     assert seen == list(range(151))
     assert len(source.requests) <= 1 + 4 + 1
+
+
+@pytest.mark.parametrize("kwargs", [{"pagesize": 5}, {"page_size": 0}, {"strategy": "cursor"}, {"read_ahead": 0}])
+def test_namespace_list_rejects_bad_paging_before_any_request(kwargs: dict[str, Any]) -> None:
+    import httpx
+    from atono import Atono
+
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(500))
+    with Atono(api_key="k", base_url="https://api.test/v1", http_client=httpx.Client(transport=transport)) as client:
+        with pytest.raises((TypeError, ValueError)):
+            client.bugs.list(**kwargs)
+    assert sent == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar
 
 import httpx
 
@@ -17,7 +17,34 @@ from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Page, PageParams, 
 
 T = TypeVar("T", bound=ResourceObject)
 
-__all__ = ["DEFAULT_READ_AHEAD", "AsyncAPIResource", "Identifier", "Strategy", "SyncAPIResource"]
+__all__ = ["AsyncAPIResource", "Identifier", "Paging", "SyncAPIResource"]
+
+
+class Paging(TypedDict, total=False):
+    """How a `list()` walks a collection (every key optional).
+
+    page_size: items per request, 1-100 (default 100).
+    limit: the most items to yield, and so the fewest requests (default: all).
+    strategy: "number" or "offset", which of page[number] and page[offset] to send (default "number").
+    read_ahead: pages fetched concurrently ahead of the one being read (default 8; 1 is sequential).
+    """
+
+    page_size: int
+    limit: int | None
+    strategy: Strategy
+    read_ahead: int
+
+
+def _paging(options: Paging) -> dict[str, Any]:
+    unknown = sorted(set(options) - set(Paging.__annotations__))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {unknown[0]!r}; paging takes {sorted(Paging.__annotations__)}")
+    return {
+        "page_size": options.get("page_size", 100),
+        "limit": options.get("limit"),
+        "strategy": options.get("strategy", "number"),
+        "read_ahead": options.get("read_ahead", DEFAULT_READ_AHEAD),
+    }
 
 
 class _SyncSender(Protocol):
@@ -125,16 +152,13 @@ class SyncAPIResource:
         to_page: Callable[[httpx.Response], Page[Any]],
         operation: ModuleType,
         *args: Any,
-        page_size: int,
-        limit: int | None,
-        strategy: Strategy,
-        read_ahead: int,
+        paging: Paging,
         **kwargs: Any,
     ) -> SyncPager[Any]:
         def fetch(params: PageParams) -> Page[Any]:
             return to_page(self._client._request_raw(operation, *args, **kwargs, **params))
 
-        return SyncPager(fetch, page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead)
+        return SyncPager(fetch, **_paging(paging))
 
     def _delete(self, operation: ModuleType, *args: Any) -> None:
         deleted(self._client._request_raw(operation, *args))
@@ -155,17 +179,14 @@ class AsyncAPIResource:
         to_page: Callable[[httpx.Response], Page[Any]],
         operation: ModuleType,
         *args: Any,
-        page_size: int,
-        limit: int | None,
-        strategy: Strategy,
-        read_ahead: int,
+        paging: Paging,
         **kwargs: Any,
     ) -> AsyncPager[Any]:
         async def fetch(params: PageParams) -> Page[Any]:
             return to_page(await self._client._request_raw(operation, *args, **kwargs, **params))
 
         fetcher: Callable[[PageParams], Awaitable[Page[Any]]] = fetch
-        return AsyncPager(fetcher, page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead)
+        return AsyncPager(fetcher, **_paging(paging))
 
     async def _delete(self, operation: ModuleType, *args: Any) -> None:
         deleted(await self._client._request_raw(operation, *args))

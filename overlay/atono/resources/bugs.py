@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, Unpack
 
 from atono_api.api.bugs import create_bug, delete_bug, get_bug, list_bugs, update_bug
 from atono_api.models import BugCreateDocument, BugIncludePath, BugUpdateDocument, ContentChunk
 
 from atono._arguments import OMIT, Omit, include_param, resource_id, write_body
-from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Strategy, SyncPager
-from atono.resources._base import AsyncAPIResource, SyncAPIResource, page_of
+from atono._pagination import AsyncPager, SyncPager
+from atono.resources._base import AsyncAPIResource, Paging, SyncAPIResource, page_of
 from atono.types import Bug, Team, User
 
 Content = Sequence[ContentChunk | dict[str, str] | str]
@@ -34,20 +34,14 @@ class Bugs(SyncAPIResource):
         self,
         *,
         include: Iterable[str] | None = None,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> SyncPager[Bug]:
         """Every bug, page by page; `include` names relationships to resolve (assignee, team, reporter, ...)."""
         return self._pager(
             partial(page_of, cls=Bug),
             list_bugs,
             include=include_param(include, BugIncludePath),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
     def get(self, bug_id: str | Bug, *, include: Iterable[str] | None = None) -> Bug:
@@ -92,20 +86,14 @@ class AsyncBugs(AsyncAPIResource):
         self,
         *,
         include: Iterable[str] | None = None,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> AsyncPager[Bug]:
         """Every bug, page by page; `include` names relationships to resolve (assignee, team, reporter, ...)."""
         return self._pager(
             partial(page_of, cls=Bug),
             list_bugs,
             include=include_param(include, BugIncludePath),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
     async def get(self, bug_id: str | Bug, *, include: Iterable[str] | None = None) -> Bug:

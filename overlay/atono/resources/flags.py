@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import Unpack
 
 from atono_api.api.flags import get_flag, list_flag_environments, list_flags
 from atono_api.models import FlagIncludePath
 
 from atono._arguments import include_param, resource_id
-from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Strategy, SyncPager
-from atono.resources._base import AsyncAPIResource, SyncAPIResource, page_of
+from atono._pagination import AsyncPager, SyncPager
+from atono.resources._base import AsyncAPIResource, Paging, SyncAPIResource, page_of
 from atono.types import Flag, FlagEnvironment
 
 
@@ -21,19 +22,13 @@ class Flags(SyncAPIResource):
         self,
         *,
         include: Iterable[str] | None = None,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> SyncPager[Flag]:
         return self._pager(
             partial(page_of, cls=Flag),
             list_flags,
             include=include_param(include, FlagIncludePath),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
     def get(self, flag_id_or_key: str | Flag, *, include: Iterable[str] | None = None) -> Flag:
@@ -44,21 +39,14 @@ class Flags(SyncAPIResource):
     def environments(
         self,
         flag_id_or_key: str | Flag,
-        *,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> SyncPager[FlagEnvironment]:
         """The flag's configuration in each environment."""
         return self._pager(
             partial(page_of, cls=FlagEnvironment),
             list_flag_environments,
             resource_id(flag_id_or_key, name="flag_id_or_key"),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
 
@@ -69,19 +57,13 @@ class AsyncFlags(AsyncAPIResource):
         self,
         *,
         include: Iterable[str] | None = None,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> AsyncPager[Flag]:
         return self._pager(
             partial(page_of, cls=Flag),
             list_flags,
             include=include_param(include, FlagIncludePath),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
     async def get(self, flag_id_or_key: str | Flag, *, include: Iterable[str] | None = None) -> Flag:
@@ -92,19 +74,12 @@ class AsyncFlags(AsyncAPIResource):
     def environments(
         self,
         flag_id_or_key: str | Flag,
-        *,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> AsyncPager[FlagEnvironment]:
         """The flag's configuration in each environment."""
         return self._pager(
             partial(page_of, cls=FlagEnvironment),
             list_flag_environments,
             resource_id(flag_id_or_key, name="flag_id_or_key"),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )

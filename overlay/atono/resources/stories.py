@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, Unpack
 
 from atono_api.api.stories import create_story, delete_story, get_story, list_stories, update_story
 from atono_api.models import ContentChunk, StoryCreateDocument, StoryIncludePath, StoryUpdateDocument
 
 from atono._arguments import OMIT, Omit, include_param, resource_id, write_body
-from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Strategy, SyncPager
-from atono.resources._base import AsyncAPIResource, SyncAPIResource, page_of
+from atono._pagination import AsyncPager, SyncPager
+from atono.resources._base import AsyncAPIResource, Paging, SyncAPIResource, page_of
 from atono.types import Story, Team, User, WorkflowStep
 
 Content = Sequence[ContentChunk | dict[str, str] | str]
@@ -32,20 +32,14 @@ class Stories(SyncAPIResource):
         self,
         *,
         include: Iterable[str] | None = None,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> SyncPager[Story]:
         """Every story, page by page; `include` names relationships to resolve (assignee, team, ...)."""
         return self._pager(
             partial(page_of, cls=Story),
             list_stories,
             include=include_param(include, StoryIncludePath),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
     def get(self, story_id: str | Story, *, include: Iterable[str] | None = None) -> Story:
@@ -107,20 +101,14 @@ class AsyncStories(AsyncAPIResource):
         self,
         *,
         include: Iterable[str] | None = None,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> AsyncPager[Story]:
         """Every story, page by page; `include` names relationships to resolve (assignee, team, ...)."""
         return self._pager(
             partial(page_of, cls=Story),
             list_stories,
             include=include_param(include, StoryIncludePath),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
     async def get(self, story_id: str | Story, *, include: Iterable[str] | None = None) -> Story:

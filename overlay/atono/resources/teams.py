@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, Unpack
 
 from atono_api.api.teams import create_team, get_team, list_team_members, list_teams, update_team
 from atono_api.models import TeamCreateDocument, TeamIncludePath, TeamUpdateDocument
 
 from atono._arguments import OMIT, Omit, include_param, resource_id, write_body
-from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Strategy, SyncPager
-from atono.resources._base import AsyncAPIResource, Identifier, SyncAPIResource, identifier_page, page_of
+from atono._pagination import AsyncPager, SyncPager
+from atono.resources._base import AsyncAPIResource, Identifier, Paging, SyncAPIResource, identifier_page, page_of
 from atono.types import Team, User
 
 Members = Sequence[User | str]
@@ -32,20 +32,14 @@ class Teams(SyncAPIResource):
         self,
         *,
         include: Iterable[str] | None = None,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> SyncPager[Team]:
         """Every team, page by page; `include` may name members, admins and backlog_owners."""
         return self._pager(
             partial(page_of, cls=Team),
             list_teams,
             include=include_param(include, TeamIncludePath),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
     def get(self, team_id: str | Team, *, include: Iterable[str] | None = None) -> Team:
@@ -95,21 +89,14 @@ class Teams(SyncAPIResource):
     def members(
         self,
         team_id: str | Team,
-        *,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> SyncPager[Identifier]:
         """The team's member identifiers; for the users themselves, `get(team_id, include=["members"])`."""
         return self._pager(
             identifier_page,
             list_team_members,
             resource_id(team_id, name="team_id"),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
 
@@ -120,20 +107,14 @@ class AsyncTeams(AsyncAPIResource):
         self,
         *,
         include: Iterable[str] | None = None,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> AsyncPager[Team]:
         """Every team, page by page; `include` may name members, admins and backlog_owners."""
         return self._pager(
             partial(page_of, cls=Team),
             list_teams,
             include=include_param(include, TeamIncludePath),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
     async def get(self, team_id: str | Team, *, include: Iterable[str] | None = None) -> Team:
@@ -183,19 +164,12 @@ class AsyncTeams(AsyncAPIResource):
     def members(
         self,
         team_id: str | Team,
-        *,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> AsyncPager[Identifier]:
         """The team's member identifiers; for the users themselves, `get(team_id, include=["members"])`."""
         return self._pager(
             identifier_page,
             list_team_members,
             resource_id(team_id, name="team_id"),
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Unpack
 
 from atono_api.api.users import create_user, get_user, list_users, update_user
 from atono_api.models import UserCreateDocument, UserUpdateDocument
 
 from atono._arguments import OMIT, Omit, resource_id, write_body
-from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Strategy, SyncPager
-from atono.resources._base import AsyncAPIResource, SyncAPIResource, page_of
+from atono._pagination import AsyncPager, SyncPager
+from atono.resources._base import AsyncAPIResource, Paging, SyncAPIResource, page_of
 from atono.types import User
 
 
@@ -26,19 +27,12 @@ class Users(SyncAPIResource):
 
     def list(
         self,
-        *,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> SyncPager[User]:
         return self._pager(
             partial(page_of, cls=User),
             list_users,
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
     def get(self, user_id: str | User) -> User:
@@ -59,19 +53,12 @@ class AsyncUsers(AsyncAPIResource):
 
     def list(
         self,
-        *,
-        page_size: int = 100,
-        limit: int | None = None,
-        strategy: Strategy = "number",
-        read_ahead: int = DEFAULT_READ_AHEAD,
+        **paging: Unpack[Paging],
     ) -> AsyncPager[User]:
         return self._pager(
             partial(page_of, cls=User),
             list_users,
-            page_size=page_size,
-            limit=limit,
-            strategy=strategy,
-            read_ahead=read_ahead,
+            paging=paging,
         )
 
     async def get(self, user_id: str | User) -> User:

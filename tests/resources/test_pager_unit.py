@@ -223,7 +223,7 @@ def test_namespace_list_rejects_bad_paging_before_any_request(kwargs: dict[str, 
 
     sent: list[httpx.Request] = []
     transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(500))
-    with Atono(api_key="k", base_url="https://api.test/v1", http_client=httpx.Client(transport=transport)) as client:
-        with pytest.raises((TypeError, ValueError)):
-            client.bugs.list(**kwargs)
+    client = Atono(api_key="k", base_url="https://api.test/v1", http_client=httpx.Client(transport=transport))
+    with pytest.raises((TypeError, ValueError)):
+        client.bugs.list(**kwargs)
     assert sent == []

@@ -1,5 +1,6 @@
 # Two commands set up everything on a fresh machine: `make demo` and `make test`.
-# Tools are pinned: Python packages in uv.lock, the spec linter in spec/lint/package-lock.json.
+# Tools are pinned: Python packages in uv.lock, the spec linter in spec/lint/package-lock.json, the HTTP
+# reference builder in docs/package-lock.json.
 
 SHELL := /bin/bash
 UV_VERSION := 0.13.8
@@ -8,9 +9,11 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 SPECTRAL := spec/lint/node_modules/.bin/spectral
+REDOCLY := docs/node_modules/.bin/redocly
+WHEEL_CHECK := build/wheel-check
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup generate check-spec check-generated lint typecheck pytest test demo sandbox bench bench-smoke clean
+.PHONY: setup generate check-spec check-generated lint typecheck pytest test demo sandbox bench bench-smoke docs wheel-check clean
 
 setup: $(VENV)/.synced $(SPECTRAL)
 
@@ -63,5 +66,35 @@ bench: $(VENV)/.synced
 bench-smoke: $(VENV)/.synced
 	$(PY) -m bench.run --smoke
 
+$(REDOCLY): docs/package.json docs/package-lock.json
+	cd docs && npm ci --silent --no-audit --no-fund
+	touch $@
+
+# The HTTP API reference from the spec (Redocly) and the Python API reference from the docstrings (pdoc), in site/.
+docs: $(VENV)/.synced $(REDOCLY)
+	rm -rf site && mkdir -p site && cp docs/index.html site/
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) build-docs spec/atono.openapi.yaml \
+		--inlineBundle --title "Atono public API" --output site/http/index.html
+	$(PY) -m pdoc --docformat markdown --output-directory site/python \
+		atono atono.types atono.pagination atono.resources atono.testing atono.pytest_plugin
+	@echo "Documentation in site/index.html"
+
+# What users install: build the sdist, the wheel from it, install the wheel with [sandbox] into a new venv
+# and run the quickstart from there, so a file missing from the distribution fails here.
+wheel-check: $(VENV)/.synced
+	rm -rf dist $(WHEEL_CHECK) && mkdir -p $(WHEEL_CHECK)/run
+	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(PY) -m build --installer uv --outdir dist . > $(WHEEL_CHECK)/build.log
+	$(PY) -c 'import sys, zipfile; names = set(zipfile.ZipFile(sys.argv[1]).namelist()); \
+		missing = {"atono/py.typed", "atono/sandbox/__init__.py", "atono_api/py.typed", "atono_wire/__init__.py"} - names; \
+		sys.exit(f"missing from the wheel: {sorted(missing)}" if missing else 0)' dist/atono-*.whl
+	$(UV) venv --quiet --python $(PY) $(WHEEL_CHECK)/venv
+	$(UV) pip install --quiet --python $(WHEEL_CHECK)/venv/bin/python "$$(ls dist/atono-*.whl)[sandbox]"
+	cp examples/quickstart.py examples/_common.py $(WHEEL_CHECK)/run/
+	cd $(WHEEL_CHECK)/run && env -u PYTHONPATH -u ATONO_API_KEY -u ATONO_BASE_URL ../venv/bin/python -s -c \
+		'import atono, atono_api, sys; bad = [m.__file__ for m in (atono, atono_api) if "/wheel-check/venv/" not in m.__file__]; \
+		sys.exit(f"imported from outside the new venv: {bad}" if bad else 0)'
+	cd $(WHEEL_CHECK)/run && env -u PYTHONPATH -u ATONO_API_KEY -u ATONO_BASE_URL ../venv/bin/python -s quickstart.py
+	@echo "wheel-check: built $$(echo dist/*), installed the wheel in a new venv, ran the quickstart from it"
+
 clean:
-	rm -rf $(TOOLS) $(VENV) spec/lint/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(TOOLS) $(VENV) spec/lint/node_modules docs/node_modules site dist build .pytest_cache .mypy_cache .ruff_cache

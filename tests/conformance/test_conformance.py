@@ -171,6 +171,14 @@ def test_every_operation_has_a_request_case_and_an_adapter_entry() -> None:
     assert in_spec - covered == set()
 
 
+def test_readme_counts_the_cases() -> None:
+    """The table in spec/conformance/README.md states how many cases each file has."""
+    readme = (CONFORMANCE / "README.md").read_text(encoding="utf-8")
+    for kind in KINDS:
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{kind}.json` |"))
+        assert row.split("|")[3].strip() == str(len(FILES[kind]["cases"])), row
+
+
 def test_every_error_kind_has_a_case() -> None:
     seen = {case["expect"]["error"] for case in FILES["errors"]["cases"]}
     assert set(ERROR_KINDS) <= seen

@@ -25,6 +25,23 @@ Convert = Callable[[Any], Any]
 _fromisoformat = datetime.datetime.fromisoformat
 
 
+def parse_date_time(value: str) -> datetime.datetime:
+    """An RFC 3339 `date-time` as an aware datetime.
+
+    RFC 3339 allows a lower-case `t` and `z`, which `fromisoformat` does not take; and it requires an offset, which
+    `fromisoformat` does not: a date-time without one is refused rather than turned into a naive datetime.
+    """
+    try:
+        parsed = _fromisoformat(value)
+    except ValueError:
+        if not any(c in value for c in "tz"):
+            raise
+        parsed = _fromisoformat(value.replace("t", "T").replace("z", "Z"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"date-time without a UTC offset: {value!r:.40}")
+    return parsed
+
+
 class ConversionError(ValueError):
     """A JSON value that does not fit the field it is for; `member` names that field on the wire."""
 
@@ -105,7 +122,7 @@ def _plain(annotation: Any) -> Convert:
         def convert_datetime(value: Any) -> datetime.datetime:
             if value.__class__ is not str:
                 _fail("a date-time string", value)
-            return _fromisoformat(value)
+            return parse_date_time(value)
 
         return convert_datetime
     if annotation in (str, int, bool, float):
@@ -155,7 +172,7 @@ def build_converter(model: type, target: type) -> Convert:
         "_MISSING": _MISSING,
         "UNSET": UNSET,
         "target": target,
-        "_fromisoformat": _fromisoformat,
+        "_date_time": parse_date_time,
         "_explain": _explainer(model, hints, fields),
     }
     lines = ["def convert(value):", "    if value.__class__ is not dict:", "        _explain(value)"]
@@ -203,7 +220,7 @@ def _field_code(index: int, name: str, annotation: Any, namespace: dict[str, Any
         out.append("        present += 1")
     elif kind is datetime.datetime:
         out.append(f"    if {var}.__class__ is str:")
-        out.append(f"        {var} = _fromisoformat({var}); present += 1")
+        out.append(f"        {var} = _date_time({var}); present += 1")
     elif isinstance(kind, type) and issubclass(kind, enum.Enum):
         namespace[f"_enum{index}"] = kind
         out.append(f"    if {var}.__class__ is str:")

@@ -65,17 +65,23 @@ def validate_paging(page_size: int, limit: int | None, read_ahead: int, strategy
 
 @dataclass(slots=True)
 class _Plan:
-    """The page arithmetic and the rules that end an iteration, shared by the sync and async pagers."""
+    """The page arithmetic and the rules that end an iteration, shared by the sync and async pagers.
+
+    The end is what the server says first: `links` (no `next` on the last page) when it sends links,
+    else `meta.count`, else a short page; and the limit, counted in items handed out.
+    """
 
     page_size: int
     limit: int | None
     strategy: Strategy
-    last_index: int | None = None  # known once the server told the total, or the limit bounds it
+    yielded: int = 0
+    last_by_total: int | None = None  # the last page index by `meta.count`
+    read_ahead_bound: int | None = None  # no page beyond this one is fetched ahead (limit or total)
 
     def __post_init__(self) -> None:
         if self.limit is not None:
             self.page_size = max(1, min(self.page_size, self.limit))
-            self.last_index = math.ceil(self.limit / self.page_size) - 1
+            self.read_ahead_bound = math.ceil(self.limit / self.page_size) - 1
 
     def params(self, index: int) -> PageParams:
         if self.strategy == "number":
@@ -86,8 +92,9 @@ class _Plan:
         """Bound the iteration by the total the first page reports."""
         total = page.total
         if total is not None:
-            pages = math.ceil(total / self.page_size)
-            self.last_index = pages - 1 if self.last_index is None else min(self.last_index, pages - 1)
+            self.last_by_total = math.ceil(total / self.page_size) - 1
+            bound = self.read_ahead_bound
+            self.read_ahead_bound = self.last_by_total if bound is None else min(bound, self.last_by_total)
 
     def follows_arithmetic(self, page: Page[Any], index: int) -> bool:
         """Whether `links.next` (if any) names the page the arithmetic predicts, so read-ahead is safe."""
@@ -109,24 +116,25 @@ class _Plan:
         return {"pagesize": self.page_size, **link} if link else self.params(index + 1)
 
     def is_last(self, page: Page[Any], index: int) -> bool:
-        if self.last_index is not None and index >= self.last_index:
+        """Whether `page` (already handed out through `take`) ends the iteration."""
+        if self.limit is not None and self.yielded >= self.limit:
             return True
-        if len(page.items) < self.page_size:
-            return True
-        return bool(page.links) and not page.links.get("next")
+        if page.links:
+            return not page.links.get("next")
+        if self.last_by_total is not None:
+            return index >= self.last_by_total
+        return len(page.items) < self.page_size
 
-    def take(self, page: Page[T], index: int) -> Page[T]:
-        """The page cut to the limit."""
-        if self.limit is None:
-            return page
-        room = self.limit - index * self.page_size
-        if len(page.items) <= room:
-            return page
-        return Page(page.items[: max(room, 0)], page.included, page.links, page.meta)
+    def take(self, page: Page[T]) -> Page[T]:
+        """The page cut to the limit, counted as handed out."""
+        if self.limit is not None and len(page.items) > self.limit - self.yielded:
+            page = Page(page.items[: self.limit - self.yielded], page.included, page.links, page.meta)
+        self.yielded += len(page.items)
+        return page
 
     def indices(self) -> Iterable[int]:
-        if self.last_index is not None:
-            return range(1, self.last_index + 1)
+        if self.read_ahead_bound is not None:
+            return range(1, self.read_ahead_bound + 1)
         return itertools.count(1)
 
 
@@ -175,21 +183,20 @@ class SyncPager(Generic[T]):
             return
         first = self._fetch(plan.params(0))
         plan.learn(first)
-        yield plan.take(first, 0)
+        yield plan.take(first)
         if plan.is_last(first, 0):
             return
         if self._read_ahead == 1 or not plan.follows_arithmetic(first, 0):
-            yield from self._sequential(plan, first)
+            yield from self._sequential(plan, first, 0)
             return
         yield from self._concurrent(plan)
 
-    def _sequential(self, plan: _Plan, page: Page[T]) -> Iterator[Page[T]]:
-        index = 0
+    def _sequential(self, plan: _Plan, page: Page[T], index: int) -> Iterator[Page[T]]:
         while not plan.is_last(page, index):
             params = plan.next_params(page, index)
             index += 1
             page = self._fetch(params)
-            yield plan.take(page, index)
+            yield plan.take(page)
 
     def _concurrent(self, plan: _Plan) -> Iterator[Page[T]]:
         indices = iter(plan.indices())
@@ -201,7 +208,7 @@ class SyncPager(Generic[T]):
             while in_flight:
                 index, future = in_flight.popleft()
                 page = future.result()
-                yield plan.take(page, index)
+                yield plan.take(page)
                 if plan.is_last(page, index):
                     return
                 following = next(indices, None)
@@ -211,6 +218,8 @@ class SyncPager(Generic[T]):
             for _, future in in_flight:
                 future.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
+        # Short pages used up the pages fetched ahead before the limit or the server's end: go on one by one.
+        yield from self._sequential(plan, page, index)
 
 
 class AsyncPager(Generic[T]):
@@ -244,16 +253,12 @@ class AsyncPager(Generic[T]):
             return
         first = await self._fetch(plan.params(0))
         plan.learn(first)
-        yield plan.take(first, 0)
+        yield plan.take(first)
         if plan.is_last(first, 0):
             return
         if self._read_ahead == 1 or not plan.follows_arithmetic(first, 0):
-            index, page = 0, first
-            while not plan.is_last(page, index):
-                params = plan.next_params(page, index)
-                index += 1
-                page = await self._fetch(params)
-                yield plan.take(page, index)
+            async for rest in self._sequential(plan, first, 0):
+                yield rest
             return
         indices = iter(plan.indices())
         in_flight: deque[tuple[int, asyncio.Task[Page[T]]]] = deque()
@@ -263,7 +268,7 @@ class AsyncPager(Generic[T]):
             while in_flight:
                 index, task = in_flight.popleft()
                 page = await task
-                yield plan.take(page, index)
+                yield plan.take(page)
                 if plan.is_last(page, index):
                     return
                 following = next(indices, None)
@@ -274,3 +279,13 @@ class AsyncPager(Generic[T]):
                 task.cancel()
             if in_flight:
                 await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)
+        # Short pages used up the pages fetched ahead before the limit or the server's end: go on one by one.
+        async for rest in self._sequential(plan, page, index):
+            yield rest
+
+    async def _sequential(self, plan: _Plan, page: Page[T], index: int) -> AsyncIterator[Page[T]]:
+        while not plan.is_last(page, index):
+            params = plan.next_params(page, index)
+            index += 1
+            page = await self._fetch(params)
+            yield plan.take(page)

@@ -227,3 +227,34 @@ def test_namespace_list_rejects_bad_paging_before_any_request(kwargs: dict[str, 
     with pytest.raises((TypeError, ValueError)):
         client.bugs.list(**kwargs)
     assert sent == []
+
+
+def test_a_short_page_with_links_next_is_not_the_end() -> None:
+    """A server that filters items (e.g. a private team's) may send short pages mid-collection."""
+    pages = {
+        0: Page([1, 2, 3], links={"next": "/api/v1/x?page[number]=1&page[size]=5"}),
+        1: Page([4], links={"next": "/api/v1/x?page[number]=2&page[size]=5"}),
+        2: Page([5, 6, 7, 8, 9], links={"self": "/api/v1/x?page[number]=2&page[size]=5"}),
+    }
+    requests: list[PageParams] = []
+
+    def fetch(params: PageParams) -> Page[int]:
+        requests.append(params)
+        return pages.get(params["pagenumber"], Page([], links={"self": "x"}))
+
+    for read_ahead in (1, 4):
+        requests.clear()
+        pager_ = SyncPager(fetch, page_size=5, limit=None, strategy="number", read_ahead=read_ahead)
+        assert list(pager_) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+        assert len(requests) <= 3 + read_ahead
+
+
+def test_limit_counts_items_handed_out_across_short_pages() -> None:
+    def fetch(params: PageParams) -> Page[int]:
+        start = params["pagenumber"] * 10
+        return Page(list(range(start, start + 6)), links={"next": f"?page[number]={params['pagenumber'] + 1}"})
+
+    for read_ahead in (1, 3):
+        items = list(SyncPager(fetch, page_size=10, limit=25, strategy="number", read_ahead=read_ahead))
+        assert len(items) == 25
+        assert items[:7] == [0, 1, 2, 3, 4, 5, 10]

@@ -8,6 +8,7 @@ Relationships resolve through the identity map of the response they came in: no 
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, Self, TypeVar, overload
@@ -52,7 +53,7 @@ class ResourceObject:
         self.type = raw["type"]
         self.links = _object_member(raw, "links")
         self.meta = _object_member(raw, "meta")
-        self.relationships = _object_member(raw, "relationships")
+        self.relationships = _relationships(raw, _to_many(type(self)))
         self._identity_map = identity_map
         self._primary = primary
 
@@ -127,6 +128,40 @@ def _object_member(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise MalformedDocumentError(f"`{name}` of {raw.get('type')} {raw.get('id')} must be an object")
     return value
+
+
+def _is_identifier(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("type"), str) and isinstance(value.get("id"), str)
+
+
+def _relationships(raw: Mapping[str, Any], to_many: Mapping[str, bool]) -> dict[str, Any]:
+    """The `relationships` member, with the linkage of each checked, so reading it later cannot fail on its shape.
+
+    `data` must be null, a resource identifier or an array of them; for a relationship the class declares, one that
+    fits it (an identifier or null for to-one, an array for to-many, where null reads as empty).
+    """
+    relationships = _object_member(raw, "relationships")
+    for name, relationship in relationships.items():
+        if not isinstance(relationship, dict) or "data" not in relationship:
+            continue  # no linkage: reading it raises NotIncludedError
+        data = relationship["data"]
+        many = to_many.get(name)
+        if data is None or (many is not True and _is_identifier(data)):
+            continue
+        if many is not False and isinstance(data, list) and all(_is_identifier(item) for item in data):
+            continue
+        expected = {True: "an array of", False: "null or one", None: "null, one or an array of"}[many]
+        raise MalformedDocumentError(
+            f"relationship `{name}` of {raw.get('type')} {raw.get('id')}: `data` must be {expected} resource "
+            f"identifier(s) with string `type` and `id`, got {type(data).__name__}"
+        )
+    return relationships
+
+
+@functools.cache
+def _to_many(cls: type) -> dict[str, bool]:
+    """Whether each relationship a typed class declares (by wire name) is to-many."""
+    return {d.name: isinstance(d, ToMany | ToManyIds) for d in relationship_descriptors(cls).values()}
 
 
 # ---- relationship descriptors -------------------------------------------------------------------------

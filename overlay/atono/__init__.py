@@ -1,7 +1,7 @@
 """Typed, fast and safe access to the Atono public API, sync and async."""
 
 from atono._client import AsyncAtono, Atono
-from atono._constants import DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven
+from atono._constants import DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT, DEFAULT_TIMEOUT, NOT_GIVEN, OMIT, NotGiven, Omit
 from atono._exceptions import (
     APIConnectionError,
     APIError,
@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_RATE_LIMIT",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
+    "OMIT",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -44,6 +45,7 @@ __all__ = [
     "NotFoundError",
     "NotGiven",
     "NotIncludedError",
+    "Omit",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",

@@ -11,36 +11,17 @@ import functools
 import typing
 from collections.abc import Iterable, Mapping
 from enum import Enum
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, TypeVar
 
 from atono_api.models import ContentChunk, ContentChunkType
 from atono_api.types import UNSET, Unset
 
+from atono._constants import OMIT
 from atono._converters import ConversionError, model_converter, model_hints
 from atono._naming import snake_case, spelling_key
 from atono._objects import ResourceObject
 
 D = TypeVar("D")
-
-
-class Omit:
-    """The default of an update argument: leave the field unchanged (None clears it)."""
-
-    _instance: Omit | None = None
-
-    def __new__(cls) -> Omit:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __bool__(self) -> Literal[False]:
-        return False
-
-    def __repr__(self) -> str:
-        return "OMIT"
-
-
-OMIT: Final = Omit()
 
 
 # ---- ids ------------------------------------------------------------------------------------------------

@@ -41,3 +41,16 @@ class NotGiven:
 
 
 NOT_GIVEN: Final = NotGiven()
+
+
+class Omit:
+    """The type of `OMIT`, the default of an `update()` argument: leave the field unchanged (None clears it)."""
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Final = Omit()

@@ -9,7 +9,8 @@ from typing import Any, Unpack
 from atono_api.api.bugs import create_bug, delete_bug, get_bug, list_bugs, update_bug
 from atono_api.models import BugCreateDocument, BugIncludePath, BugUpdateDocument, ContentChunk
 
-from atono._arguments import OMIT, Omit, include_param, resource_id, write_body
+from atono._arguments import include_param, resource_id, write_body
+from atono._constants import OMIT, Omit
 from atono._pagination import AsyncPager, SyncPager
 from atono.resources._base import AsyncAPIResource, Paging, SyncAPIResource, page_of
 from atono.types import Bug, Team, User

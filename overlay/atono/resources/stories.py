@@ -9,7 +9,8 @@ from typing import Any, Unpack
 from atono_api.api.stories import create_story, delete_story, get_story, list_stories, update_story
 from atono_api.models import ContentChunk, StoryCreateDocument, StoryIncludePath, StoryUpdateDocument
 
-from atono._arguments import OMIT, Omit, include_param, resource_id, write_body
+from atono._arguments import include_param, resource_id, write_body
+from atono._constants import OMIT, Omit
 from atono._pagination import AsyncPager, SyncPager
 from atono.resources._base import AsyncAPIResource, Paging, SyncAPIResource, page_of
 from atono.types import Story, Team, User, WorkflowStep

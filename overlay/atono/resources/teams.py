@@ -9,7 +9,8 @@ from typing import Any, Unpack
 from atono_api.api.teams import create_team, get_team, list_team_members, list_teams, update_team
 from atono_api.models import TeamCreateDocument, TeamIncludePath, TeamUpdateDocument
 
-from atono._arguments import OMIT, Omit, include_param, resource_id, write_body
+from atono._arguments import include_param, resource_id, write_body
+from atono._constants import OMIT, Omit
 from atono._pagination import AsyncPager, SyncPager
 from atono.resources._base import AsyncAPIResource, Identifier, Paging, SyncAPIResource, identifier_page, page_of
 from atono.types import Team, User

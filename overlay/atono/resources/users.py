@@ -8,7 +8,8 @@ from typing import Unpack
 from atono_api.api.users import create_user, get_user, list_users, update_user
 from atono_api.models import UserCreateDocument, UserUpdateDocument
 
-from atono._arguments import OMIT, Omit, resource_id, write_body
+from atono._arguments import resource_id, write_body
+from atono._constants import OMIT, Omit
 from atono._pagination import AsyncPager, SyncPager
 from atono.resources._base import AsyncAPIResource, Paging, SyncAPIResource, page_of
 from atono.types import User

@@ -8,7 +8,6 @@ Relationships resolve through the identity map of the response they came in: no 
 
 from __future__ import annotations
 
-import functools
 import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, Self, TypeVar, overload
@@ -158,10 +157,16 @@ def _relationships(raw: Mapping[str, Any], to_many: Mapping[str, bool]) -> dict[
     return relationships
 
 
-@functools.cache
+_TO_MANY: dict[type, dict[str, bool]] = {}
+
+
 def _to_many(cls: type) -> dict[str, bool]:
     """Whether each relationship a typed class declares (by wire name) is to-many."""
-    return {d.name: isinstance(d, ToMany | ToManyIds) for d in relationship_descriptors(cls).values()}
+    found = _TO_MANY.get(cls)
+    if found is None:
+        found = {d.name: isinstance(d, ToMany | ToManyIds) for d in relationship_descriptors(cls).values()}
+        _TO_MANY[cls] = found
+    return found
 
 
 # ---- relationship descriptors -------------------------------------------------------------------------

@@ -98,8 +98,6 @@ def build_wire(out: Path) -> None:
             "pydantic_v2.BaseModel",
             "--target-python-version",
             "3.11",
-            "--extra-fields",
-            "forbid",
             "--use-annotated",
             "--field-constraints",
             "--use-standard-collections",

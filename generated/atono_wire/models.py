@@ -17,7 +17,7 @@ class Links(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
     self: str | None = None
@@ -34,7 +34,7 @@ class Meta(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -45,7 +45,7 @@ class CollectionMeta(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
     count: Annotated[
@@ -63,7 +63,7 @@ class JsonApiObject(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
     version: str | None = None
@@ -75,7 +75,7 @@ class ResourceIdentifier(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
     type: str
@@ -89,7 +89,7 @@ class ToOneRelationship(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
     data: ResourceIdentifier | None = None
@@ -103,7 +103,7 @@ class ToManyRelationship(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
     data: list[ResourceIdentifier] | None = None
@@ -119,7 +119,7 @@ class Resource(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
     type: str
@@ -136,7 +136,7 @@ class ErrorSource(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
     pointer: Annotated[
@@ -153,7 +153,7 @@ class ErrorObject(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
     id: str | None = None
@@ -177,7 +177,7 @@ class ErrorDocument(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
     errors: list[ErrorObject]
@@ -203,7 +203,6 @@ class ContentChunk(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     type: ContentChunkType
@@ -287,7 +286,6 @@ class FlagIncludePath(StrEnum):
 
 class StoryAttributes(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     title: Annotated[str, Field(description="The title of the story.")]
@@ -337,7 +335,6 @@ class StoryRelationships(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     acceptance_criteria: Annotated[ToManyRelationship | None, Field(alias="acceptanceCriteria")] = None
@@ -369,7 +366,6 @@ class StoryUpdateAttributes(BaseModel):
 
 class BugAttributes(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     title: Annotated[str, Field(description="The title of the bug.")]
@@ -412,7 +408,6 @@ class BugRelationships(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     assignee: ToOneRelationship | None = None
@@ -528,7 +523,6 @@ class UsersLinkage(BaseModel):
 
 class TeamAttributes(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     name: Annotated[str, Field(description="The name of the team.")]
@@ -559,7 +553,6 @@ class TeamRelationships(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     members: ToManyRelationship | None = None
@@ -645,7 +638,6 @@ class IdentifierCollectionDocument(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: list[ResourceIdentifier]
@@ -656,7 +648,6 @@ class IdentifierCollectionDocument(BaseModel):
 
 class UserAttributes(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
@@ -730,7 +721,6 @@ class UserUpdateDocument(BaseModel):
 
 class FlagAttributes(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     key: Annotated[
@@ -753,7 +743,6 @@ class FlagAttributes(BaseModel):
 
 class FlagRelationships(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     slices: Annotated[
@@ -764,7 +753,6 @@ class FlagRelationships(BaseModel):
 
 class FlagEnvironmentAttributes(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     configuration: FlagConfiguration
@@ -779,7 +767,7 @@ class FlagEnvironmentAttributes(BaseModel):
 
 class FlagEnvironmentMeta(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         populate_by_name=True,
     )
     environment_code: Annotated[
@@ -793,7 +781,6 @@ class FlagEnvironmentMeta(BaseModel):
 
 class WorkflowStepAttributes(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     name: str
@@ -838,7 +825,6 @@ class AcceptanceCriterion(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     type: Literal["acceptance_criterion"]
@@ -857,7 +843,6 @@ class Story(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     type: Literal["story"]
@@ -925,7 +910,6 @@ class Bug(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     type: Literal["bug"]
@@ -1008,7 +992,6 @@ class Team(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     type: Literal["team"]
@@ -1025,7 +1008,6 @@ class User(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     type: Literal["user"]
@@ -1041,7 +1023,6 @@ class Flag(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     type: Literal["flag"]
@@ -1060,7 +1041,6 @@ class FlagEnvironment(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     type: Literal["flag_environment"]
@@ -1076,7 +1056,6 @@ class WorkflowStep(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     type: Literal["workflow_step"]
@@ -1101,7 +1080,6 @@ class IncludedResource(
 
 class StoryDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: Story
@@ -1113,7 +1091,6 @@ class StoryDocument(BaseModel):
 
 class StoryCollectionDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: list[Story]
@@ -1125,7 +1102,6 @@ class StoryCollectionDocument(BaseModel):
 
 class BugDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: Bug
@@ -1137,7 +1113,6 @@ class BugDocument(BaseModel):
 
 class BugCollectionDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: list[Bug]
@@ -1149,7 +1124,6 @@ class BugCollectionDocument(BaseModel):
 
 class TeamDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: Team
@@ -1161,7 +1135,6 @@ class TeamDocument(BaseModel):
 
 class TeamCollectionDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: list[Team]
@@ -1173,7 +1146,6 @@ class TeamCollectionDocument(BaseModel):
 
 class UserDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: User
@@ -1185,7 +1157,6 @@ class UserDocument(BaseModel):
 
 class UserCollectionDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: list[User]
@@ -1197,7 +1168,6 @@ class UserCollectionDocument(BaseModel):
 
 class FlagDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: Flag
@@ -1209,7 +1179,6 @@ class FlagDocument(BaseModel):
 
 class FlagCollectionDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: list[Flag]
@@ -1221,7 +1190,6 @@ class FlagCollectionDocument(BaseModel):
 
 class FlagEnvironmentCollectionDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: list[FlagEnvironment]
@@ -1233,7 +1201,6 @@ class FlagEnvironmentCollectionDocument(BaseModel):
 
 class WorkflowStepDocument(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
     data: WorkflowStep

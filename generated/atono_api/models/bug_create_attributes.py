@@ -27,7 +27,6 @@ class BugCreateAttributes:
 
     title: str
     content: list[ContentChunk] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.content_chunk import ContentChunk  # noqa: PLC0415
@@ -42,7 +41,7 @@ class BugCreateAttributes:
                 content.append(content_item)
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "title": title,
@@ -74,21 +73,4 @@ class BugCreateAttributes:
             content=content,
         )
 
-        bug_create_attributes.additional_properties = d
         return bug_create_attributes
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -29,7 +29,6 @@ class BugCreateRelationships:
 
     assignee: UserLinkage | Unset = UNSET
     team: TeamLinkage | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.team_linkage import TeamLinkage  # noqa: PLC0415
@@ -44,7 +43,7 @@ class BugCreateRelationships:
             team = self.team.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if assignee is not UNSET:
             field_dict["assignee"] = assignee
@@ -78,21 +77,4 @@ class BugCreateRelationships:
             team=team,
         )
 
-        bug_create_relationships.additional_properties = d
         return bug_create_relationships
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -33,7 +33,6 @@ class BugUpdateRelationships:
     assignee: UserLinkage | Unset = UNSET
     team: TeamLinkage | Unset = UNSET
     reporter: RequiredUserLinkage | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.required_user_linkage import RequiredUserLinkage  # noqa: PLC0415
@@ -53,7 +52,7 @@ class BugUpdateRelationships:
             reporter = self.reporter.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if assignee is not UNSET:
             field_dict["assignee"] = assignee
@@ -98,21 +97,4 @@ class BugUpdateRelationships:
             reporter=reporter,
         )
 
-        bug_update_relationships.additional_properties = d
         return bug_update_relationships
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

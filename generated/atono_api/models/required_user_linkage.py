@@ -26,7 +26,6 @@ class RequiredUserLinkage:
     """
 
     data: UserIdentifier
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.user_identifier import UserIdentifier  # noqa: PLC0415
@@ -34,7 +33,7 @@ class RequiredUserLinkage:
         data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "data": data,
@@ -54,21 +53,4 @@ class RequiredUserLinkage:
             data=data,
         )
 
-        required_user_linkage.additional_properties = d
         return required_user_linkage
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -29,7 +29,6 @@ class StoryUpdateAttributes:
     title: str | Unset = UNSET
     content: list[ContentChunk] | Unset = UNSET
     additional_content: list[ContentChunk] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.content_chunk import ContentChunk  # noqa: PLC0415
@@ -51,7 +50,7 @@ class StoryUpdateAttributes:
                 additional_content.append(additional_content_item)
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if title is not UNSET:
             field_dict["title"] = title
@@ -93,21 +92,4 @@ class StoryUpdateAttributes:
             additional_content=additional_content,
         )
 
-        story_update_attributes.additional_properties = d
         return story_update_attributes
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -33,7 +33,6 @@ class StoryUpdateDocumentData:
     id: str
     attributes: StoryUpdateAttributes | Unset = UNSET
     relationships: StoryWriteRelationships | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.story_update_attributes import StoryUpdateAttributes  # noqa: PLC0415
@@ -52,7 +51,7 @@ class StoryUpdateDocumentData:
             relationships = self.relationships.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "type": type_,
@@ -99,21 +98,4 @@ class StoryUpdateDocumentData:
             relationships=relationships,
         )
 
-        story_update_document_data.additional_properties = d
         return story_update_document_data
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

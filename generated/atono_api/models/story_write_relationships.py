@@ -32,7 +32,6 @@ class StoryWriteRelationships:
     team: TeamLinkage | Unset = UNSET
     assignee: UserLinkage | Unset = UNSET
     workflow_step: WorkflowStepLinkage | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.team_linkage import TeamLinkage  # noqa: PLC0415
@@ -52,7 +51,7 @@ class StoryWriteRelationships:
             workflow_step = self.workflow_step.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if team is not UNSET:
             field_dict["team"] = team
@@ -97,21 +96,4 @@ class StoryWriteRelationships:
             workflow_step=workflow_step,
         )
 
-        story_write_relationships.additional_properties = d
         return story_write_relationships
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

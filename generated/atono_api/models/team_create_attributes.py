@@ -27,7 +27,6 @@ class TeamCreateAttributes:
     description: None | str | Unset = UNSET
     is_public: bool | Unset = UNSET
     backlog_management_by_owners: bool | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -43,7 +42,7 @@ class TeamCreateAttributes:
         backlog_management_by_owners = self.backlog_management_by_owners
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "name": name,
@@ -83,21 +82,4 @@ class TeamCreateAttributes:
             backlog_management_by_owners=backlog_management_by_owners,
         )
 
-        team_create_attributes.additional_properties = d
         return team_create_attributes
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

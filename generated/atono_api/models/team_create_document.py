@@ -25,7 +25,6 @@ class TeamCreateDocument:
     """
 
     data: TeamCreateDocumentData
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.team_create_document_data import TeamCreateDocumentData  # noqa: PLC0415
@@ -33,7 +32,7 @@ class TeamCreateDocument:
         data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "data": data,
@@ -53,21 +52,4 @@ class TeamCreateDocument:
             data=data,
         )
 
-        team_create_document.additional_properties = d
         return team_create_document
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

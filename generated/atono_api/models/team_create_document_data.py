@@ -31,7 +31,6 @@ class TeamCreateDocumentData:
     type_: Literal["team"]
     attributes: TeamCreateAttributes
     relationships: TeamWriteRelationships | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.team_create_attributes import TeamCreateAttributes  # noqa: PLC0415
@@ -46,7 +45,7 @@ class TeamCreateDocumentData:
             relationships = self.relationships.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "type": type_,
@@ -83,21 +82,4 @@ class TeamCreateDocumentData:
             relationships=relationships,
         )
 
-        team_create_document_data.additional_properties = d
         return team_create_document_data
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

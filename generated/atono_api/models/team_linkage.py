@@ -26,7 +26,6 @@ class TeamLinkage:
     """
 
     data: None | TeamIdentifier
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.team_identifier import TeamIdentifier  # noqa: PLC0415
@@ -38,7 +37,7 @@ class TeamLinkage:
             data = self.data
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "data": data,
@@ -72,21 +71,4 @@ class TeamLinkage:
             data=data,
         )
 
-        team_linkage.additional_properties = d
         return team_linkage
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -26,7 +26,6 @@ class TeamWriteRelationships:
     """
 
     members: UsersLinkage | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.users_linkage import UsersLinkage  # noqa: PLC0415
@@ -36,7 +35,7 @@ class TeamWriteRelationships:
             members = self.members.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if members is not UNSET:
             field_dict["members"] = members
@@ -59,21 +58,4 @@ class TeamWriteRelationships:
             members=members,
         )
 
-        team_write_relationships.additional_properties = d
         return team_write_relationships
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -27,7 +27,6 @@ class UserCreateDocumentData:
 
     type_: Literal["user"]
     attributes: UserCreateAttributes
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.user_create_attributes import UserCreateAttributes  # noqa: PLC0415
@@ -37,7 +36,7 @@ class UserCreateDocumentData:
         attributes = self.attributes.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "type": type_,
@@ -63,21 +62,4 @@ class UserCreateDocumentData:
             attributes=attributes,
         )
 
-        user_create_document_data.additional_properties = d
         return user_create_document_data
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -29,7 +29,6 @@ class UserUpdateDocumentData:
     type_: Literal["user"]
     id: str
     attributes: UserUpdateAttributes | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.user_update_attributes import UserUpdateAttributes  # noqa: PLC0415
@@ -43,7 +42,7 @@ class UserUpdateDocumentData:
             attributes = self.attributes.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "type": type_,
@@ -79,21 +78,4 @@ class UserUpdateDocumentData:
             attributes=attributes,
         )
 
-        user_update_document_data.additional_properties = d
         return user_update_document_data
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

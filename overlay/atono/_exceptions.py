@@ -249,7 +249,7 @@ def _read_body(response: httpx.Response) -> tuple[object | None, list[ErrorObjec
         return None, []
     try:
         body: object = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the stack: kept as text
         return text, []
     errors: list[ErrorObject] = []
     if isinstance(body, dict) and isinstance(body.get("errors"), list):

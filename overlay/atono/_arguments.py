@@ -26,7 +26,13 @@ D = TypeVar("D")
 
 # ---- ids ------------------------------------------------------------------------------------------------
 def resource_id(value: object, *, name: str, expected_type: str | None = None) -> str:
-    """A path id from a string or a resource object; no empty ids, no `/`, no whitespace around it."""
+    """A path id from a string or a resource object; no empty ids, no `/`, no whitespace around it.
+
+    An object must be of `expected_type`, which defaults to the type the argument's name says (`bug_id` -> bug,
+    `flag_id_or_key` -> flag), so `client.bugs.get(user)` is refused instead of asking for a bug with a user's id.
+    """
+    if expected_type is None and name.endswith(("_id", "_id_or_key")):
+        expected_type = name.removesuffix("_or_key").removesuffix("_id")
     if isinstance(value, ResourceObject):
         if expected_type is not None and value.type != expected_type:
             raise TypeError(f"{name} must be a {expected_type} or its id, got a {value.type}")

@@ -162,12 +162,11 @@ _LENIENT_MEMBERS = {"links", "meta", "jsonapi"}
 
 
 def lenient(error: Any) -> bool:
-    if error.context:  # anyOf/oneOf: lenient if the best branch failed only leniently
-        return all(
-            lenient(sub)
-            for sub in error.context
-            if len(sub.absolute_path) == max(len(e.absolute_path) for e in error.context)
-        )
+    if error.context:  # anyOf/oneOf: lenient if some branch failed only leniently
+        branches: dict[Any, list[Any]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        return any(all(lenient(sub) for sub in subs) for subs in branches.values())
     path = [p for p in error.absolute_path if isinstance(p, str)]
     if _LENIENT_MEMBERS & set(path) or error.validator == "enum":
         return True

@@ -223,8 +223,11 @@ def _field_code(index: int, name: str, annotation: Any, namespace: dict[str, Any
         out.append(f"        {var} = _date_time({var}); present += 1")
     elif isinstance(kind, type) and issubclass(kind, enum.Enum):
         namespace[f"_enum{index}"] = kind
+        namespace[f"_members{index}"] = {member.value: member for member in kind}
         out.append(f"    if {var}.__class__ is str:")
-        out.append(f"        {var} = _enum{index}({var}); present += 1")
+        # A known value is one dict lookup; an unknown one goes through the enum, which keeps it.
+        out.append(f"        {var} = _members{index}[{var}] if {var} in _members{index} else _enum{index}({var})")
+        out.append("        present += 1")
     elif origin is list:
         (item,) = typing.get_args(kind)
         namespace[f"_item{index}"] = _plain(item)

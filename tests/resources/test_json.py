@@ -1,0 +1,29 @@
+"""Response bodies decode exactly as the standard library decodes them, whichever decoder runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from atono._json import loads
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"count": 123456789012345678901234567890}',
+        b'{"count": 18446744073709551616, "n": -9223372036854775809}',
+        b'{"count": 18446744073709551615, "n": -9223372036854775808}',
+        b'{"x": NaN, "y": Infinity}',
+        b'{"data": [{"id": "a", "attributes": {"title": "\\u00e9t\\u00e9", "position": 3}}]}',
+        '{"title": "d\u00e9j\u00e0"}'.encode(),
+    ],
+)
+def test_decodes_like_json(body: bytes) -> None:
+    assert repr(loads(body)) == repr(json.loads(body))
+
+
+@pytest.mark.parametrize("body", [b"<html>502</html>", b"", b'{"data": [', b"\xff\xfe"])
+def test_not_json_raises_value_error(body: bytes) -> None:
+    with pytest.raises(ValueError):
+        loads(body)

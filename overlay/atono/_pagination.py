@@ -138,6 +138,10 @@ class _Plan:
         return itertools.count(1)
 
 
+def _same(page: Any) -> Any:
+    return page
+
+
 def next_link_params(links: dict[str, Any]) -> PageParams | None:
     """The paging parameters of `links.next` (any prefix, relative or absolute), or None without one."""
     target = links.get("next")
@@ -158,15 +162,19 @@ class SyncPager(Generic[T]):
 
     def __init__(
         self,
-        fetch: Callable[[PageParams], Page[T]],
+        fetch: Callable[[PageParams], Any],
         *,
+        parse: Callable[[Any], Page[T]] | None = None,
         page_size: int,
         limit: int | None,
         strategy: Strategy,
         read_ahead: int,
     ) -> None:
         validate_paging(page_size, limit, read_ahead, strategy)
+        # `fetch` runs in the read-ahead threads (I/O), `parse` where the pages are read: pages fetched ahead
+        # wait as response bytes, not as parsed objects.
         self._fetch = fetch
+        self._parse: Callable[[Any], Page[T]] = parse if parse is not None else _same
         self._page_size = page_size
         self._limit = limit
         self._strategy: Strategy = strategy
@@ -181,7 +189,7 @@ class SyncPager(Generic[T]):
         plan = _Plan(self._page_size, self._limit, self._strategy)
         if plan.limit == 0:
             return
-        first = self._fetch(plan.params(0))
+        first = self._parse(self._fetch(plan.params(0)))
         plan.learn(first)
         yield plan.take(first)
         if plan.is_last(first, 0):
@@ -195,19 +203,19 @@ class SyncPager(Generic[T]):
         while not plan.is_last(page, index):
             params = plan.next_params(page, index)
             index += 1
-            page = self._fetch(params)
+            page = self._parse(self._fetch(params))
             yield plan.take(page)
 
     def _concurrent(self, plan: _Plan) -> Iterator[Page[T]]:
         indices = iter(plan.indices())
         pool = ThreadPoolExecutor(max_workers=self._read_ahead, thread_name_prefix="atono-read-ahead")
-        in_flight: deque[tuple[int, Future[Page[T]]]] = deque()
+        in_flight: deque[tuple[int, Future[Any]]] = deque()
         try:
             for index in itertools.islice(indices, self._read_ahead):
                 in_flight.append((index, pool.submit(self._fetch, plan.params(index))))
             while in_flight:
                 index, future = in_flight.popleft()
-                page = future.result()
+                page = self._parse(future.result())
                 yield plan.take(page)
                 if plan.is_last(page, index):
                     return
@@ -227,8 +235,9 @@ class AsyncPager(Generic[T]):
 
     def __init__(
         self,
-        fetch: Callable[[PageParams], Awaitable[Page[T]]],
+        fetch: Callable[[PageParams], Awaitable[Any]],
         *,
+        parse: Callable[[Any], Page[T]] | None = None,
         page_size: int,
         limit: int | None,
         strategy: Strategy,
@@ -236,6 +245,7 @@ class AsyncPager(Generic[T]):
     ) -> None:
         validate_paging(page_size, limit, read_ahead, strategy)
         self._fetch = fetch
+        self._parse: Callable[[Any], Page[T]] = parse if parse is not None else _same
         self._page_size = page_size
         self._limit = limit
         self._strategy: Strategy = strategy
@@ -251,7 +261,7 @@ class AsyncPager(Generic[T]):
         plan = _Plan(self._page_size, self._limit, self._strategy)
         if plan.limit == 0:
             return
-        first = await self._fetch(plan.params(0))
+        first = self._parse(await self._fetch(plan.params(0)))
         plan.learn(first)
         yield plan.take(first)
         if plan.is_last(first, 0):
@@ -261,13 +271,13 @@ class AsyncPager(Generic[T]):
                 yield rest
             return
         indices = iter(plan.indices())
-        in_flight: deque[tuple[int, asyncio.Task[Page[T]]]] = deque()
+        in_flight: deque[tuple[int, asyncio.Task[Any]]] = deque()
         try:
             for index in itertools.islice(indices, self._read_ahead):
                 in_flight.append((index, asyncio.ensure_future(self._fetch(plan.params(index)))))
             while in_flight:
                 index, task = in_flight.popleft()
-                page = await task
+                page = self._parse(await task)
                 yield plan.take(page)
                 if plan.is_last(page, index):
                     return
@@ -287,5 +297,5 @@ class AsyncPager(Generic[T]):
         while not plan.is_last(page, index):
             params = plan.next_params(page, index)
             index += 1
-            page = await self._fetch(params)
+            page = self._parse(await self._fetch(params))
             yield plan.take(page)

@@ -155,10 +155,10 @@ class SyncAPIResource:
         paging: Paging,
         **kwargs: Any,
     ) -> SyncPager[Any]:
-        def fetch(params: PageParams) -> Page[Any]:
-            return to_page(self._client._request_raw(operation, *args, **kwargs, **params))
+        def fetch(params: PageParams) -> httpx.Response:
+            return self._client._request_raw(operation, *args, **kwargs, **params)
 
-        return SyncPager(fetch, **_paging(paging))
+        return SyncPager(fetch, parse=to_page, **_paging(paging))
 
     def _delete(self, operation: ModuleType, *args: Any) -> None:
         deleted(self._client._request_raw(operation, *args))
@@ -182,11 +182,11 @@ class AsyncAPIResource:
         paging: Paging,
         **kwargs: Any,
     ) -> AsyncPager[Any]:
-        async def fetch(params: PageParams) -> Page[Any]:
-            return to_page(await self._client._request_raw(operation, *args, **kwargs, **params))
+        async def fetch(params: PageParams) -> httpx.Response:
+            return await self._client._request_raw(operation, *args, **kwargs, **params)
 
-        fetcher: Callable[[PageParams], Awaitable[Page[Any]]] = fetch
-        return AsyncPager(fetcher, **_paging(paging))
+        fetcher: Callable[[PageParams], Awaitable[httpx.Response]] = fetch
+        return AsyncPager(fetcher, parse=to_page, **_paging(paging))
 
     async def _delete(self, operation: ModuleType, *args: Any) -> None:
         deleted(await self._client._request_raw(operation, *args))

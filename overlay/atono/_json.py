@@ -32,4 +32,7 @@ def loads(body: bytes) -> Any:
             return orjson.loads(body)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(body)
+    try:
+        return json.loads(body)
+    except RecursionError:  # nesting deeper than the interpreter's stack, which no API document has
+        raise ValueError("the JSON is nested too deeply to decode") from None

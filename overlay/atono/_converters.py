@@ -151,13 +151,8 @@ _CACHE: dict[type, Convert] = {}
 _MISSING = object()
 
 
-def model_converter(model: type) -> Convert:
-    """A function from a JSON object to an instance of the generated attrs `model` (or a subclass)."""
-    return build_converter(model, model)
-
-
-def build_converter(model: type, target: type) -> Convert:
-    """Convert JSON objects into `target`, whose fields are those of the generated `model`.
+def model_converter(target: type) -> Convert:
+    """Convert JSON objects into `target`: a generated attrs model, or a typed class built on one.
 
     The converter is straight-line code compiled for the model (one branch per field, no loop, no
     per-value function call for strings, numbers and booleans). When it meets a value it cannot take,
@@ -166,6 +161,7 @@ def build_converter(model: type, target: type) -> Convert:
     cached = _CACHE.get(target)
     if cached is not None:
         return cached
+    model = next(base for base in target.__mro__ if base.__module__.startswith("atono_api."))
     hints = model_hints(model)
     fields = [f.name for f in attrs.fields(model) if f.name != "additional_properties"]
     namespace: dict[str, Any] = {

@@ -6,12 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from atono._converters import ConversionError, Convert, build_converter
+from atono._converters import ConversionError, model_converter
 from atono._objects import IdentityMap, MalformedDocumentError, ResourceObject
 from atono.types import KNOWN_TYPES, Resource
 
 T = TypeVar("T", bound=ResourceObject)
-_CONVERTERS: dict[type[ResourceObject], Convert] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,11 +21,6 @@ class Document(Generic[T]):
     included: list[ResourceObject] = field(default_factory=list)
     links: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-def _attributes_model(cls: type[ResourceObject]) -> type:
-    """The generated attributes model a typed class extends."""
-    return next(base for base in cls.__mro__[1:] if base.__module__.startswith("atono_api."))
 
 
 def _build(raw: Any, identity_map: IdentityMap, *, primary: bool) -> ResourceObject:
@@ -42,9 +36,8 @@ def _build(raw: Any, identity_map: IdentityMap, *, primary: bool) -> ResourceObj
         generic.attributes = attributes
         obj = generic
     else:
-        convert = _CONVERTERS.get(cls) or _CONVERTERS.setdefault(cls, build_converter(_attributes_model(cls), cls))
         try:
-            obj = convert(attributes)
+            obj = model_converter(cls)(attributes)
         except ConversionError as exc:
             raise MalformedDocumentError(
                 f"attributes of {raw['type']} {raw['id']} do not match the spec: {exc}"

@@ -32,7 +32,6 @@ class ResourceObject:
     """
 
     type_name: ClassVar[str] = ""
-    generated_model: ClassVar[type | None] = None
     id: str
     type: str
     links: dict[str, Any]

@@ -157,8 +157,8 @@ def next_link_params(links: dict[str, Any]) -> PageParams | None:
     return found
 
 
-class SyncPager(Generic[T]):
-    """Iterate every item of a collection: `for item in pager`, or page by page with `pager.pages()`."""
+class _Pager(Generic[T]):
+    """What both pagers hold: where pages come from, how they are parsed, and the paging options (checked now)."""
 
     def __init__(
         self,
@@ -171,8 +171,8 @@ class SyncPager(Generic[T]):
         read_ahead: int,
     ) -> None:
         validate_paging(page_size, limit, read_ahead, strategy)
-        # `fetch` runs in the read-ahead threads (I/O), `parse` where the pages are read: pages fetched ahead
-        # wait as response bytes, not as parsed objects.
+        # `fetch` does the I/O (in the read-ahead threads or tasks), `parse` runs where the pages are read:
+        # pages fetched ahead wait as response bytes, not as parsed objects.
         self._fetch = fetch
         self._parse: Callable[[Any], Page[T]] = parse if parse is not None else _same
         self._page_size = page_size
@@ -180,13 +180,22 @@ class SyncPager(Generic[T]):
         self._strategy: Strategy = strategy
         self._read_ahead = read_ahead
 
+    def _plan(self) -> _Plan:
+        return _Plan(self._page_size, self._limit, self._strategy)
+
+
+class SyncPager(_Pager[T]):
+    """Iterate every item of a collection: `for item in pager`, or page by page with `pager.pages()`."""
+
+    _fetch: Callable[[PageParams], Any]
+
     def __iter__(self) -> Iterator[T]:
         for page in self.pages():
             yield from page.items
 
     def pages(self) -> Iterator[Page[T]]:
         """The pages in server order; the next ones are already being fetched while you read one."""
-        plan = _Plan(self._page_size, self._limit, self._strategy)
+        plan = self._plan()
         if plan.limit == 0:
             return
         first = self._parse(self._fetch(plan.params(0)))
@@ -230,26 +239,10 @@ class SyncPager(Generic[T]):
         yield from self._sequential(plan, page, index)
 
 
-class AsyncPager(Generic[T]):
+class AsyncPager(_Pager[T]):
     """Iterate every item of a collection: `async for item in pager`, or `async for page in pager.pages()`."""
 
-    def __init__(
-        self,
-        fetch: Callable[[PageParams], Awaitable[Any]],
-        *,
-        parse: Callable[[Any], Page[T]] | None = None,
-        page_size: int,
-        limit: int | None,
-        strategy: Strategy,
-        read_ahead: int,
-    ) -> None:
-        validate_paging(page_size, limit, read_ahead, strategy)
-        self._fetch = fetch
-        self._parse: Callable[[Any], Page[T]] = parse if parse is not None else _same
-        self._page_size = page_size
-        self._limit = limit
-        self._strategy: Strategy = strategy
-        self._read_ahead = read_ahead
+    _fetch: Callable[[PageParams], Awaitable[Any]]
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.pages():
@@ -258,7 +251,7 @@ class AsyncPager(Generic[T]):
 
     async def pages(self) -> AsyncIterator[Page[T]]:
         """The pages in server order; the next ones are already being fetched while you read one."""
-        plan = _Plan(self._page_size, self._limit, self._strategy)
+        plan = self._plan()
         if plan.limit == 0:
             return
         first = self._parse(await self._fetch(plan.params(0)))

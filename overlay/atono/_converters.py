@@ -147,57 +147,90 @@ def _plain(annotation: Any) -> Convert:
     raise TypeError(f"no converter for {annotation}")
 
 
-_CACHE: dict[type, Convert] = {}
+Fill = Callable[[Any, Any], None]
+_CONVERTERS: dict[type, Convert] = {}
+_FILLERS: dict[type, Fill] = {}
 _MISSING = object()
 
 
 def model_converter(target: type) -> Convert:
-    """Convert JSON objects into `target`: a generated attrs model, or a typed class built on one.
+    """Convert JSON objects into new instances of `target`: a generated attrs model, or a typed class built on one.
 
     The converter is straight-line code compiled for the model (one branch per field, no loop, no
     per-value function call for strings, numbers and booleans). When it meets a value it cannot take,
     the field-by-field checker below runs on the same object to say precisely what is wrong.
     """
-    cached = _CACHE.get(target)
-    if cached is not None:
-        return cached
+    cached = _CONVERTERS.get(target)
+    if cached is None:
+        cached = _CONVERTERS[target] = _compile(target, fill=False)
+    return cached
+
+
+def model_filler(target: type) -> Fill:
+    """`fill(instance, value)`: set the fields of an instance of `target` made with `__new__` from a JSON object.
+
+    The same compiled code as `model_converter`, ending in slot writes instead of a constructor call, so a
+    typed object can be created first and its attributes converted later, when one is read.
+    """
+    cached = _FILLERS.get(target)
+    if cached is None:
+        cached = _FILLERS[target] = _compile(target, fill=True)
+    return cached
+
+
+def _compile(target: type, *, fill: bool) -> Any:
     model = next(base for base in target.__mro__ if base.__module__.startswith("atono_api."))
     hints = model_hints(model)
     fields = [f.name for f in attrs.fields(model) if f.name != "additional_properties"]
+    extras = "additional_properties" in attrs.fields_dict(model)
     namespace: dict[str, Any] = {
         "_MISSING": _MISSING,
         "UNSET": UNSET,
         "target": target,
         "_date_time": parse_date_time,
         "_explain": _explainer(model, hints, fields),
+        "_known": frozenset(wire_name(name) for name in fields),
     }
-    lines = ["def convert(value):", "    if value.__class__ is not dict:", "        _explain(value)"]
+    head = "def convert(instance, value):" if fill else "def convert(value):"
+    lines = [head, "    if value.__class__ is not dict:", "        _explain(value)"]
     lines.append("    get = value.get")
     lines.append("    present = 0")
     for index, name in enumerate(fields):
         lines += _field_code(index, name, hints[name], namespace)
-    wire_names = frozenset(wire_name(name) for name in fields)
-    namespace["_known"] = wire_names
-    arguments = ", ".join(f"{name}=f{index}" for index, name in enumerate(fields))
-    lines.append(f"    instance = target({arguments})")
-    if "additional_properties" in attrs.fields_dict(model):
-        lines.append("    if len(value) > present:")
-        lines.append("        instance.additional_properties = {k: v for k, v in value.items() if k not in _known}")
-    lines.append("    return instance")
+    extra = "{k: v for k, v in value.items() if k not in _known} if len(value) > present else {}"
+    if fill:
+        for index, name in enumerate([*fields, "additional_properties"] if extras else fields):
+            namespace[f"_set{index}"] = _slot_setter(model, name)
+            lines.append(f"    _set{index}(instance, {extra if name == 'additional_properties' else f'f{index}'})")
+    else:
+        arguments = ", ".join(f"{name}=f{index}" for index, name in enumerate(fields))
+        lines.append(f"    instance = target({arguments})")
+        if extras:
+            lines.append("    if len(value) > present:")
+            lines.append("        instance.additional_properties = {k: v for k, v in value.items() if k not in _known}")
+        lines.append("    return instance")
     code = "\n".join(lines)
     exec(compile(code, f"<atono converter for {target.__qualname__}>", "exec"), namespace)
     fast = namespace["convert"]
     explain = namespace["_explain"]
 
-    def convert(value: Any) -> Any:
+    def convert(*arguments: Any) -> Any:
         try:
-            return fast(value)
+            return fast(*arguments)
         except (ValueError, TypeError, AttributeError):
-            explain(value)
+            explain(arguments[-1])
             raise
 
-    _CACHE[target] = convert
     return convert
+
+
+def _slot_setter(model: type, name: str) -> Callable[[Any, Any], None]:
+    """Write one field without going through `__setattr__` (the slot's own descriptor, for attrs' slotted classes)."""
+    descriptor = vars(model).get(name)
+    if descriptor is not None and hasattr(descriptor, "__set__"):
+        setter: Callable[[Any, Any], None] = descriptor.__set__
+        return setter
+    return lambda instance, value: object.__setattr__(instance, name, value)
 
 
 def _field_code(index: int, name: str, annotation: Any, namespace: dict[str, Any]) -> list[str]:

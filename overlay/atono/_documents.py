@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from atono._converters import ConversionError, model_converter
-from atono._objects import IdentityMap, MalformedDocumentError, ResourceObject
+from atono._objects import IdentityMap, InvalidAttributes, MalformedDocumentError, ResourceObject
 from atono.types import KNOWN_TYPES, Resource
 
 T = TypeVar("T", bound=ResourceObject)
@@ -30,25 +30,22 @@ def _build(raw: Any, identity_map: IdentityMap, *, primary: bool) -> ResourceObj
     attributes = raw.get("attributes", {})
     if not isinstance(attributes, dict):
         raise MalformedDocumentError(f"`attributes` of {raw['type']} {raw['id']} must be an object")
-    obj: ResourceObject
     if cls is None or issubclass(cls, Resource):
         generic = (cls or Resource).__new__(cls or Resource)
+        generic._bind(raw, identity_map, primary=primary)
         generic.attributes = attributes
-        obj = generic
-    else:
-        try:
-            obj = model_converter(cls)(attributes)
-        except ConversionError as exc:
-            raise MalformedDocumentError(
-                f"attributes of {raw['type']} {raw['id']} do not match the spec: {exc}"
-            ) from exc
-    obj._bind(raw, identity_map, primary=primary)
-    identity_map.setdefault((obj.type, obj.id), obj)
+        return generic
+    obj = cls.__new__(cls)
+    obj._bind(raw, identity_map, primary=primary, attributes=attributes)  # converted when first read
     return obj
 
 
-def parse_document(payload: Any, *, many: bool) -> Document[Any]:
-    """Build the typed objects of a document; raise MalformedDocumentError when it is not a JSON:API document."""
+def parse_document(payload: Any, *, many: bool, invalid: InvalidAttributes | None = None) -> Document[Any]:
+    """Build the typed objects of a document; raise MalformedDocumentError when it is not a JSON:API document.
+
+    Attributes are checked and converted when first read; `invalid` makes the error raised then for a value
+    that does not fit the spec (MalformedDocumentError without it).
+    """
     if not isinstance(payload, Mapping):
         raise MalformedDocumentError(f"the body must be a JSON object, got {_short(payload)}")
     if "data" not in payload:
@@ -61,9 +58,15 @@ def parse_document(payload: Any, *, many: bool) -> Document[Any]:
     included_raw = payload.get("included", [])
     if not isinstance(included_raw, list):
         raise MalformedDocumentError("`included` must be an array")
-    identity_map: IdentityMap = {}
+    identity_map = IdentityMap(invalid)
     items = [_build(raw, identity_map, primary=True) for raw in (data if many else [data])]
     included = [_build(raw, identity_map, primary=False) for raw in included_raw]
+    targets = identity_map.targets
+    if targets:
+        for obj in itertools.chain(items, included):  # the first of a (type, id) wins, in document order
+            key = (obj.type, obj.id)
+            if key in targets:
+                identity_map.setdefault(key, obj)
     return Document(
         data=items,
         included=included,

@@ -1,27 +1,49 @@
-"""Typed resource objects built from JSON:API resource objects, with relationships resolved lazily.
+"""Typed resource objects built from JSON:API resource objects, with attributes and relationships resolved lazily.
 
 A typed resource class subclasses the generated attributes model of its type (e.g. ``BugAttributes``),
-so every attribute in the spec reaches it by regeneration alone, typed and in snake_case, and the
-generated parser does the conversion (aware datetimes, lenient enums, content chunks as objects).
+so every attribute in the spec reaches it by regeneration alone, typed and in snake_case, converted by
+code compiled from the generated annotations (aware datetimes, lenient enums, content chunks as objects).
+The conversion runs when an attribute is first read or written, not when the page arrives: a bulk read
+that looks at a few fields of some items does not pay for all of them. An attribute value that does not
+fit the spec raises `APIResponseValidationError` at that point, naming the resource and the member.
 Relationships resolve through the identity map of the response they came in: no hidden requests.
 """
 
 from __future__ import annotations
 
 import typing
-from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, Self, TypeVar, overload
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, overload
 
+from atono._converters import ConversionError, model_filler
 from atono._exceptions import NotIncludedError
 from atono._naming import snake_case
 
 Key = tuple[str, str]
-IdentityMap = dict[Key, "ResourceObject"]
 T = TypeVar("T", bound="ResourceObject")
+InvalidAttributes = Callable[[str, Any], Exception]
 
 
 class MalformedDocumentError(ValueError):
     """A response body that does not have the shape the spec gives it (turned into APIResponseValidationError)."""
+
+
+class IdentityMap(dict[Key, "ResourceObject"]):
+    """The resources of one response that relationships can resolve to, by (type, id).
+
+    Every object of the response holds it, so it holds only what some linkage names (`targets`, filled while
+    the linkage is checked): the included resources and any primary one that is linked to. A primary resource
+    nothing links to stays out of it, so a page of them is freed as soon as it is dropped rather than left
+    in a reference cycle for the garbage collector. `invalid` makes the error for attributes that turn out
+    not to fit the spec when they are converted, with what is known of the response.
+    """
+
+    __slots__ = ("invalid", "targets")
+
+    def __init__(self, invalid: InvalidAttributes | None = None) -> None:
+        super().__init__()
+        self.targets: set[Key] = set()
+        self.invalid = invalid
 
 
 class ResourceObject:
@@ -46,14 +68,51 @@ class ResourceObject:
         identity_map: IdentityMap,
         *,
         primary: bool,
+        attributes: dict[str, Any] | None = None,
     ) -> None:
-        self.id = raw["id"]
-        self.type = raw["type"]
-        self.links = _object_member(raw, "links")
-        self.meta = _object_member(raw, "meta")
-        self.relationships = _relationships(raw, _to_many(type(self)))
-        self._identity_map = identity_map
-        self._primary = primary
+        """Set what every resource has; `attributes` are kept as they came until one is read."""
+        members = self.__dict__  # straight into the instance dict: `__setattr__` would convert the attributes
+        members["id"] = raw["id"]
+        members["type"] = raw["type"]
+        members["links"] = _object_member(raw, "links")
+        members["meta"] = _object_member(raw, "meta")
+        members["relationships"] = _relationships(raw, _to_many(type(self)), identity_map.targets)
+        members["_identity_map"] = identity_map
+        members["_primary"] = primary
+        if attributes is not None:
+            members["_pending"] = attributes
+
+    # ---- attributes, converted on first use ----------------------------------------------------------
+    if not TYPE_CHECKING:  # hidden from type checkers, which would otherwise accept any attribute name
+
+        def __getattr__(self, name: str) -> Any:
+            # Only reached when normal lookup fails, e.g. an attribute slot not filled yet.
+            if "_pending" not in self.__dict__:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            self._convert_attributes()
+            return object.__getattribute__(self, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_pending" in self.__dict__:  # convert first, or the conversion would overwrite this write
+            self._convert_attributes()
+        object.__setattr__(self, name, value)
+
+    def _convert_attributes(self) -> None:
+        """Fill the attribute fields from the attributes kept at parse time (idempotent, so threads may race)."""
+        pending = self.__dict__.get("_pending")
+        if pending is None:
+            return
+        try:
+            model_filler(type(self))(self, pending)
+        except ConversionError as exc:
+            reason = f"the attributes of {self.type} {self.id} do not match the API description: {exc}"
+            invalid = self._identity_map.invalid
+            raise (invalid(reason, pending) if invalid is not None else MalformedDocumentError(reason)) from None
+        self.__dict__.pop("_pending", None)
+        self._attributes_converted()
+
+    def _attributes_converted(self) -> None:
+        """A hook for types that read an attribute under more than one name."""
 
     # ---- linkage (always available) -------------------------------------------------------------
     def _linkage(self, name: str) -> Any:
@@ -107,7 +166,10 @@ class ResourceObject:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        label = getattr(self, "handle", None) or getattr(self, "name", None) or getattr(self, "key", None)
+        try:
+            label = getattr(self, "handle", None) or getattr(self, "name", None) or getattr(self, "key", None)
+        except Exception:  # attributes that do not fit the spec: the repr still shows type and id
+            label = None
         shown = f", {label!r}" if isinstance(label, str) else ""
         return f"<{type(self).__name__} {self.id}{shown}>"
 
@@ -132,11 +194,12 @@ def _is_identifier(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("type"), str) and isinstance(value.get("id"), str)
 
 
-def _relationships(raw: Mapping[str, Any], to_many: Mapping[str, bool]) -> dict[str, Any]:
+def _relationships(raw: Mapping[str, Any], to_many: Mapping[str, bool], targets: set[Key]) -> dict[str, Any]:
     """The `relationships` member, with the linkage of each checked, so reading it later cannot fail on its shape.
 
     `data` must be null, a resource identifier or an array of them; for a relationship the class declares, one that
-    fits it (an identifier or null for to-one, an array for to-many, where null reads as empty).
+    fits it (an identifier or null for to-one, an array for to-many, where null reads as empty). The (type, id) of
+    every identifier is added to `targets`.
     """
     relationships = _object_member(raw, "relationships")
     for name, relationship in relationships.items():
@@ -144,9 +207,13 @@ def _relationships(raw: Mapping[str, Any], to_many: Mapping[str, bool]) -> dict[
             continue  # no linkage: reading it raises NotIncludedError
         data = relationship["data"]
         many = to_many.get(name)
-        if data is None or (many is not True and _is_identifier(data)):
+        if data is None:
+            continue
+        if many is not True and _is_identifier(data):
+            targets.add((data["type"], data["id"]))
             continue
         if many is not False and isinstance(data, list) and all(_is_identifier(item) for item in data):
+            targets.update((item["type"], item["id"]) for item in data)
             continue
         expected = {True: "an array of", False: "null or one", None: "null, one or an array of"}[many]
         raise MalformedDocumentError(

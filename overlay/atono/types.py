@@ -82,8 +82,7 @@ class WorkflowStep(ResourceObject, WorkflowStepAttributes):
 
     type_name: ClassVar[str] = "workflow_step"
 
-    def _bind(self, raw: Any, identity_map: Any, *, primary: bool) -> None:
-        super()._bind(raw, identity_map, primary=primary)
+    def _attributes_converted(self) -> None:
         alias = self.additional_properties.get("allNewItems")
         if isinstance(self.allow_new_items, Unset) and isinstance(alias, bool):
             self.allow_new_items = alias
@@ -138,8 +137,7 @@ class FlagEnvironment(ResourceObject, FlagEnvironmentAttributes):
 
     type_name: ClassVar[str] = "flag_environment"
 
-    def _bind(self, raw: Any, identity_map: Any, *, primary: bool) -> None:
-        super()._bind(raw, identity_map, primary=primary)
+    def _attributes_converted(self) -> None:
         code = self.meta.get("environmentCode")
         if isinstance(self.environment_code, Unset) and isinstance(code, str):
             self.environment_code = code

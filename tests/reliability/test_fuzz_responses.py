@@ -176,13 +176,16 @@ def lenient(error: Any) -> bool:
 
 
 def outcome_of(client: Atono, operation: str) -> str:
-    """'ok' after touching the result, else the name of the typed error raised; anything else propagates."""
+    """'ok' after touching the result, else the name of the typed error raised; anything else propagates.
+
+    The error may come from the call or, for the items of a page (whose attributes are converted when first
+    read), from reading the result.
+    """
     try:
-        result = TARGETS[operation](client)
+        touch(TARGETS[operation](client))
     except AtonoError as error:
         str(error), repr(error)
         return type(error).__name__
-    touch(result)
     return "ok"
 
 

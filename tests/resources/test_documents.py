@@ -140,13 +140,6 @@ def test_equality_is_by_type_and_id() -> None:
         (lambda d: d.update(data=[d["data"]]), "single resource"),
         (lambda d: d["data"].pop("id"), "string `type` and `id`"),
         (lambda d: d["data"].update(attributes=[]), "must be an object"),
-        (lambda d: d["data"]["attributes"].update(title=5), "title: expected str"),
-        (lambda d: d["data"]["attributes"].update(position="3"), "position: expected int"),
-        (lambda d: d["data"]["attributes"].update(deleted="no"), "deleted: expected bool"),
-        (lambda d: d["data"]["attributes"].update(createdAt="yesterday"), "do not match the spec"),
-        (lambda d: d["data"]["attributes"].update(doneAt=17), "doneAt: expected a date-time"),
-        (lambda d: d["data"]["attributes"].pop("handle"), "do not match the spec"),
-        (lambda d: d["data"]["attributes"]["content"].append({"type": "TEXT"}), "do not match the spec"),
         (lambda d: d.update(included={}), "`included` must be an array"),
         (lambda d: d["included"].append("user"), "string `type` and `id`"),
         (lambda d: d.update(links=[]), "`links` must be an object"),
@@ -158,6 +151,43 @@ def test_malformed_documents_raise_one_error_type(mutate: Any, message: str) -> 
     mutate(doc)
     with pytest.raises(MalformedDocumentError, match=message):
         parse_document(doc, many=False)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda a: a.update(title=5), "title: expected str"),
+        (lambda a: a.update(position="3"), "position: expected int"),
+        (lambda a: a.update(deleted="no"), "deleted: expected bool"),
+        (lambda a: a.update(createdAt="yesterday"), "createdAt: Invalid isoformat"),
+        (lambda a: a.update(doneAt=17), "doneAt: expected a date-time"),
+        (lambda a: a.pop("handle"), "the member 'handle' is required"),
+        (lambda a: a["content"].append({"type": "TEXT"}), "content: the member 'value' is required"),
+    ],
+)
+def test_attributes_that_do_not_fit_raise_when_first_read(mutate: Any, message: str) -> None:
+    doc = get_bug()
+    mutate(doc["data"]["attributes"])
+    bug = parse_document(doc, many=False).data[0]
+    assert (bug.id, bug.assignee_id) == (doc["data"]["id"], doc["data"]["relationships"]["assignee"]["data"]["id"])
+    assert repr(bug) == f"<Bug {bug.id}>"  # type and id, even though the attributes cannot be read
+    pattern = rf"attributes of bug {bug.id} do not match the API description: {message}"
+    with pytest.raises(MalformedDocumentError, match=pattern):
+        _ = bug.handle
+    with pytest.raises(MalformedDocumentError, match=pattern):  # every read, not just the first
+        _ = bug.cycle_time_mode
+    with pytest.raises(MalformedDocumentError, match=pattern):  # a write too: it would be lost otherwise
+        bug.title = "renamed"
+
+
+def test_attributes_are_converted_once_and_writes_are_kept() -> None:
+    bug = parse_document(get_bug(), many=False).data[0]
+    assert "_pending" in vars(bug)
+    bug.title = "renamed"  # before any read: converts first, so the write is not overwritten
+    assert "_pending" not in vars(bug)
+    assert (bug.title, bug.handle) == ("renamed", "BUG-4")
+    content = bug.content
+    assert bug.content is content
 
 
 def test_a_collection_needs_an_array() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -12,7 +13,7 @@ import httpx
 from atono._documents import Document, parse_document
 from atono._exceptions import APIResponseValidationError
 from atono._json import loads
-from atono._objects import MalformedDocumentError, ResourceObject
+from atono._objects import InvalidAttributes, MalformedDocumentError, ResourceObject
 from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Page, PageParams, Strategy, SyncPager
 
 T = TypeVar("T", bound=ResourceObject)
@@ -82,19 +83,49 @@ def _json(response: httpx.Response) -> Any:
         raise _invalid(response, f"the body is not JSON ({exc})") from exc
 
 
+def _invalid_attributes(response: httpx.Response) -> InvalidAttributes:
+    """The error for attributes found not to fit the spec when first read, after the response is gone.
+
+    It keeps the request and status, not the response, whose body would stay in memory as long as any object of
+    the page does; `.body` is the resource's attributes as received.
+    """
+    request, status_code = response.request, response.status_code
+
+    def invalid(reason: str, attributes: Any) -> APIResponseValidationError:
+        body = json.dumps(attributes, ensure_ascii=False)
+        return APIResponseValidationError(
+            f"the response to {request.method} {request.url.path}: {reason}. The attributes as received are in .body.",
+            response=httpx.Response(status_code, request=request, text=body),
+            body=body,
+        )
+
+    return invalid
+
+
 def parse(response: httpx.Response, *, many: bool) -> Document[Any]:
-    """The typed document of a successful response; a body that is not one raises APIResponseValidationError."""
+    """The typed document of a successful response; a body that is not one raises APIResponseValidationError.
+
+    Attributes are converted when first read, so one that does not fit the spec raises APIResponseValidationError
+    then (see `atono._objects`).
+    """
     try:
-        return parse_document(_json(response), many=many)
+        return parse_document(_json(response), many=many, invalid=_invalid_attributes(response))
     except MalformedDocumentError as exc:
         raise _invalid(response, str(exc)) from exc
 
 
 def expect(response: httpx.Response, document: Document[Any], cls: type[T]) -> T:
-    """The single primary resource, checked to be of the type the operation returns."""
+    """The single primary resource, checked to be of the type the operation returns, its attributes converted.
+
+    Unlike the items of a page, which are converted when first read so that one odd item does not stop a bulk
+    read, a single resource and what was included with it are checked here, where the call can report it.
+    """
     (item,) = document.data
     if not isinstance(item, cls):
         raise _invalid(response, f"expected a {cls.type_name}, got a {item.type}")
+    item._convert_attributes()
+    for included in document.included:
+        included._convert_attributes()
     return item
 
 

@@ -224,13 +224,14 @@ class SyncPager(_Pager[T]):
                 in_flight.append((index, pool.submit(self._fetch, plan.params(index))))
             while in_flight:
                 index, future = in_flight.popleft()
-                page = self._parse(future.result())
+                response = future.result()
+                following = next(indices, None)  # before parsing, so K pages stay in flight while this one is read
+                if following is not None:
+                    in_flight.append((following, pool.submit(self._fetch, plan.params(following))))
+                page = self._parse(response)
                 yield plan.take(page)
                 if plan.is_last(page, index):
                     return
-                following = next(indices, None)
-                if following is not None:
-                    in_flight.append((following, pool.submit(self._fetch, plan.params(following))))
         finally:
             for _, future in in_flight:
                 future.cancel()
@@ -270,13 +271,14 @@ class AsyncPager(_Pager[T]):
                 in_flight.append((index, asyncio.ensure_future(self._fetch(plan.params(index)))))
             while in_flight:
                 index, task = in_flight.popleft()
-                page = self._parse(await task)
+                response = await task
+                following = next(indices, None)  # before parsing, so K pages stay in flight while this one is read
+                if following is not None:
+                    in_flight.append((following, asyncio.ensure_future(self._fetch(plan.params(following)))))
+                page = self._parse(response)
                 yield plan.take(page)
                 if plan.is_last(page, index):
                     return
-                following = next(indices, None)
-                if following is not None:
-                    in_flight.append((following, asyncio.ensure_future(self._fetch(plan.params(following)))))
         finally:
             for _, task in in_flight:
                 task.cancel()

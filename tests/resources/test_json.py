@@ -27,3 +27,24 @@ def test_decodes_like_json(body: bytes) -> None:
 def test_not_json_raises_value_error(body: bytes) -> None:
     with pytest.raises(ValueError):
         loads(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'"\\ud800"',  # a lone surrogate escape
+        '{"a": 1}'.encode("utf-16"),
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a": 1e400}',
+        b'{"a": 1, "a": 2}',
+        b'  {"a": [1.5, -0.0, 5e-324, 1.7976931348623157e308]}  ',
+    ],
+)
+def test_what_the_fast_decoder_refuses_decodes_like_json(body: bytes) -> None:
+    try:
+        expected = repr(json.loads(body))
+    except RecursionError:
+        with pytest.raises(ValueError, match="nested too deeply"):
+            loads(body)
+    else:
+        assert repr(loads(body)) == expected

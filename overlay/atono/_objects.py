@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, overloa
 
 from atono._converters import ConversionError, model_filler
 from atono._exceptions import NotIncludedError
+from atono._json import loads
 from atono._naming import snake_case
+from atono._structs import UNSET
 
 Key = tuple[str, str]
 T = TypeVar("T", bound="ResourceObject")
@@ -26,6 +28,24 @@ InvalidAttributes = Callable[[str, Any], Exception]
 
 class MalformedDocumentError(ValueError):
     """A response body that does not have the shape the spec gives it (turned into APIResponseValidationError)."""
+
+
+class NotCompactError(Exception):
+    """A document the compact decoding does not take as it is.
+
+    It is decoded again as dicts, which either says precisely what is wrong or takes what is merely unusual.
+    """
+
+
+class _LazyRelationships:
+    """`obj.relationships` of an object decoded compactly: built as plain JSON the first time it is read."""
+
+    def __get__(self, obj: ResourceObject | None, owner: type) -> Any:
+        if obj is None:
+            return self
+        view = {name: _relationship_json(rel) for name, rel in obj.__dict__.get("_rels", {}).items()}
+        obj.__dict__["relationships"] = view
+        return view
 
 
 class IdentityMap(dict[Key, "ResourceObject"]):
@@ -58,7 +78,10 @@ class ResourceObject:
     type: str
     links: dict[str, Any]
     meta: dict[str, Any]
-    relationships: dict[str, Any]
+    if TYPE_CHECKING:
+        relationships: dict[str, Any]
+    else:
+        relationships = _LazyRelationships()
     _identity_map: IdentityMap
     _primary: bool
 
@@ -77,6 +100,19 @@ class ResourceObject:
         members["links"] = _object_member(raw, "links")
         members["meta"] = _object_member(raw, "meta")
         members["relationships"] = _relationships(raw, _to_many(type(self)), identity_map.targets)
+        members["_identity_map"] = identity_map
+        members["_primary"] = primary
+        if attributes is not None:
+            members["_pending"] = attributes
+
+    def _bind_compact(self, raw: Any, identity_map: IdentityMap, *, primary: bool, attributes: Any = None) -> None:
+        """As `_bind`, from a compactly decoded resource (`atono._structs.RawResource`)."""
+        members = self.__dict__
+        members["id"] = raw.id
+        members["type"] = raw.type
+        members["links"] = {} if raw.links is None else raw.links
+        members["meta"] = {} if raw.meta is None else raw.meta
+        members["_rels"] = _compact_linkage(raw, _to_many(type(self)), identity_map.targets)
         members["_identity_map"] = identity_map
         members["_primary"] = primary
         if attributes is not None:
@@ -102,6 +138,8 @@ class ResourceObject:
         pending = self.__dict__.get("_pending")
         if pending is None:
             return
+        if pending.__class__ is not dict:  # raw JSON from a compactly decoded page
+            pending = loads(bytes(pending))
         try:
             model_filler(type(self))(self, pending)
         except ConversionError as exc:
@@ -116,6 +154,12 @@ class ResourceObject:
 
     # ---- linkage (always available) -------------------------------------------------------------
     def _linkage(self, name: str) -> Any:
+        """`data` of a relationship: identifier(s) as dicts or compact structs, None, or _MISSING (no linkage)."""
+        compact = self.__dict__.get("_rels")
+        if compact is not None:
+            relationship = compact.get(name)
+            data = _MISSING if relationship is None else relationship.data
+            return _MISSING if data is UNSET else data
         relationship = self.relationships.get(name)
         if not isinstance(relationship, dict) or "data" not in relationship:
             return _MISSING
@@ -124,12 +168,12 @@ class ResourceObject:
     def related_id(self, name: str) -> str | None:
         """The id of a to-one relationship by its wire name (None when empty or absent)."""
         data = self._linkage(name)
-        return data["id"] if isinstance(data, dict) else None
+        return None if data is None or data is _MISSING or isinstance(data, list) else _key(data)[1]
 
     def related_ids(self, name: str) -> list[str]:
         """The ids of a to-many relationship by its wire name (empty when absent)."""
         data = self._linkage(name)
-        return [item["id"] for item in data] if isinstance(data, list) else []
+        return [_key(item)[1] for item in data] if isinstance(data, list) else []
 
     # ---- resolution through the identity map ---------------------------------------------------------
     def related(self, name: str) -> ResourceObject | list[ResourceObject] | None:
@@ -143,10 +187,11 @@ class ResourceObject:
             return [self._lookup(name, item) for item in data]
         return self._lookup(name, data)
 
-    def _lookup(self, name: str, identifier: Mapping[str, Any]) -> ResourceObject:
-        found = self._identity_map.get((identifier["type"], identifier["id"]))
+    def _lookup(self, name: str, identifier: Any) -> ResourceObject:
+        key = _key(identifier)
+        found = self._identity_map.get(key)
         if found is None:
-            raise self._not_included(name, f"{identifier['type']} {identifier['id']} is not in `included`")
+            raise self._not_included(name, f"{key[0]} {key[1]} is not in `included`")
         return found
 
     def _not_included(self, name: str, why: str) -> NotIncludedError:
@@ -188,6 +233,66 @@ def _object_member(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise MalformedDocumentError(f"`{name}` of {raw.get('type')} {raw.get('id')} must be an object")
     return value
+
+
+def _key(identifier: Any) -> Key:
+    """(type, id) of a checked resource identifier: a dict, or a compact struct."""
+    if identifier.__class__ is dict:
+        return (identifier["type"], identifier["id"])
+    return (identifier.type, identifier.id)
+
+
+def _compact_linkage(raw: Any, to_many: Mapping[str, bool], targets: set[Key]) -> dict[str, Any]:
+    """The compactly decoded relationships, with each declared one checked to fit (as `_relationships` does).
+
+    The raw JSON kept in them is copied: left as it is, it would hold the whole page's body in memory.
+    """
+    relationships: dict[str, Any] | None = raw.relationships
+    if not relationships:
+        return {}
+    for name, relationship in relationships.items():
+        data = relationship.data
+        many = to_many.get(name)
+        if data.__class__ is list:
+            if many is False:
+                raise NotCompactError
+            for item in data:
+                targets.add((item.type, item.id))
+                if item.meta:
+                    item.meta = item.meta.copy()
+        elif data is not None and data is not UNSET:
+            if many is True:
+                raise NotCompactError
+            targets.add((data.type, data.id))
+            if data.meta:
+                data.meta = data.meta.copy()
+        if relationship.links:
+            relationship.links = relationship.links.copy()
+        if relationship.meta:
+            relationship.meta = relationship.meta.copy()
+    return relationships
+
+
+def _relationship_json(relationship: Any) -> dict[str, Any]:
+    """A compact relationship as the JSON it came as."""
+    out: dict[str, Any] = {}
+    data = relationship.data
+    if data is not UNSET:
+        out["data"] = [_identifier_json(i) for i in data] if data.__class__ is list else _identifier_json(data)
+    if relationship.links:
+        out["links"] = loads(bytes(relationship.links))
+    if relationship.meta:
+        out["meta"] = loads(bytes(relationship.meta))
+    return out
+
+
+def _identifier_json(identifier: Any) -> Any:
+    if identifier is None:
+        return None
+    out = {"type": identifier.type, "id": identifier.id}
+    if identifier.meta:
+        out["meta"] = loads(bytes(identifier.meta))
+    return out
 
 
 def _is_identifier(value: Any) -> bool:

@@ -10,7 +10,7 @@ from typing import Any, Protocol, TypedDict, TypeVar
 
 import httpx
 
-from atono._documents import Document, parse_document
+from atono._documents import Document, decode_document
 from atono._exceptions import APIResponseValidationError
 from atono._json import loads
 from atono._objects import InvalidAttributes, MalformedDocumentError, ResourceObject
@@ -73,10 +73,14 @@ def _invalid(response: httpx.Response, reason: str) -> APIResponseValidationErro
     )
 
 
-def _json(response: httpx.Response) -> Any:
+def _check_json(response: httpx.Response) -> None:
     content_type = response.headers.get("content-type", "")
     if "json" not in content_type:
         raise _invalid(response, f"content type {content_type or 'missing'!r} is not JSON")
+
+
+def _json(response: httpx.Response) -> Any:
+    _check_json(response)
     try:
         return loads(response.content)
     except ValueError as exc:  # both decoders raise a ValueError for text that is not JSON
@@ -108,10 +112,13 @@ def parse(response: httpx.Response, *, many: bool) -> Document[Any]:
     Attributes are converted when first read, so one that does not fit the spec raises APIResponseValidationError
     then (see `atono._objects`).
     """
+    _check_json(response)
     try:
-        return parse_document(_json(response), many=many, invalid=_invalid_attributes(response))
+        return decode_document(response.content, many=many, invalid=_invalid_attributes(response))
     except MalformedDocumentError as exc:
         raise _invalid(response, str(exc)) from exc
+    except ValueError as exc:  # both decoders raise a ValueError for text that is not JSON
+        raise _invalid(response, f"the body is not JSON ({exc})") from exc
 
 
 def expect(response: httpx.Response, document: Document[Any], cls: type[T]) -> T:

@@ -243,33 +243,22 @@ def _key(identifier: Any) -> Key:
 
 
 def _compact_linkage(raw: Any, to_many: Mapping[str, bool], targets: set[Key]) -> dict[str, Any]:
-    """The compactly decoded relationships, with each declared one checked to fit (as `_relationships` does).
-
-    The raw JSON kept in them is copied: left as it is, it would hold the whole page's body in memory.
-    """
+    """The compactly decoded relationships, each declared one checked to fit as `_relationships` checks it."""
     relationships: dict[str, Any] | None = raw.relationships
     if not relationships:
         return {}
+    add = targets.add
     for name, relationship in relationships.items():
         data = relationship.data
-        many = to_many.get(name)
         if data.__class__ is list:
-            if many is False:
+            if to_many.get(name) is False:
                 raise NotCompactError
             for item in data:
-                targets.add((item.type, item.id))
-                if item.meta:
-                    item.meta = item.meta.copy()
+                add((item.type, item.id))
         elif data is not None and data is not UNSET:
-            if many is True:
+            if to_many.get(name) is True:
                 raise NotCompactError
-            targets.add((data.type, data.id))
-            if data.meta:
-                data.meta = data.meta.copy()
-        if relationship.links:
-            relationship.links = relationship.links.copy()
-        if relationship.meta:
-            relationship.meta = relationship.meta.copy()
+            add((data.type, data.id))
     return relationships
 
 
@@ -279,10 +268,10 @@ def _relationship_json(relationship: Any) -> dict[str, Any]:
     data = relationship.data
     if data is not UNSET:
         out["data"] = [_identifier_json(i) for i in data] if data.__class__ is list else _identifier_json(data)
-    if relationship.links:
-        out["links"] = loads(bytes(relationship.links))
-    if relationship.meta:
-        out["meta"] = loads(bytes(relationship.meta))
+    if relationship.links is not UNSET:
+        out["links"] = relationship.links
+    if relationship.meta is not UNSET:
+        out["meta"] = relationship.meta
     return out
 
 
@@ -290,8 +279,8 @@ def _identifier_json(identifier: Any) -> Any:
     if identifier is None:
         return None
     out = {"type": identifier.type, "id": identifier.id}
-    if identifier.meta:
-        out["meta"] = loads(bytes(identifier.meta))
+    if identifier.meta is not UNSET:
+        out["meta"] = identifier.meta
     return out
 
 

@@ -26,7 +26,9 @@ Strategy = Literal["number", "offset"]
 PageParams = dict[str, int]
 
 MAX_PAGE_SIZE = 100
-DEFAULT_READ_AHEAD = 8
+# Ten requests in flight, the common default of bulk transfer tools: a bulk read then waits about one round trip
+# per ten pages. The API limits requests per five minutes (3,000), not concurrency; the client's pacing keeps to it.
+DEFAULT_READ_AHEAD = 10
 
 
 @dataclass(frozen=True, slots=True)

@@ -203,7 +203,7 @@ def _apply_item_write(ctx: Context, item: Item, *, creating: bool = False) -> No
     done = new_step is not None and store.steps[new_step].category == "DONE"
     item.done = (item.done or timestamp) if done else None
     item.updated = timestamp
-    item.resource_cache = None
+    item.resource_cache = item.encoded_cache = None
 
 
 def _list_items(kind: ItemKind, path: str) -> Handler:

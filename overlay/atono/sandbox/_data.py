@@ -95,8 +95,10 @@ class Item:
     done: int | None
     cycle_time_mode: str
     criteria: int = 0
-    # The item's JSON:API resource, built on first read and dropped by the one function that changes items.
+    # The item's JSON:API resource and its JSON, built on first read and dropped by the one function that changes
+    # items.
     resource_cache: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    encoded_cache: Any = field(default=None, repr=False, compare=False)
 
     @property
     def handle(self) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
+
 from atono.sandbox._data import Flag, FlagEnvironment, Item, Store, Team, User, WorkflowStep, criterion_text
 
 LINK_PREFIX = "/api/v1"
@@ -63,6 +65,19 @@ def item_resource(item: Item) -> Resource:
     if item.resource_cache is None:
         item.resource_cache = _build_item_resource(item)
     return item.resource_cache
+
+
+def encoded_resource(record: Record) -> Any:
+    """The record's resource for a page: an item's as its cached JSON (an `orjson.Fragment`, written as it is).
+
+    Encoding a page of stories was most of the sandbox's time per request; with the items' JSON cached, a page
+    is mostly a join of bytes, so concurrent clients wait less for each other.
+    """
+    if not isinstance(record, Item):
+        return resource(record)
+    if record.encoded_cache is None:
+        record.encoded_cache = orjson.Fragment(orjson.dumps(item_resource(record)))
+    return record.encoded_cache
 
 
 def _build_item_resource(item: Item) -> Resource:
@@ -304,7 +319,7 @@ def collection(
     page: Page,
     path: str,
     *,
-    serialize: Any = resource,
+    serialize: Any = encoded_resource,
     store: Store | None = None,
     include: list[str] | None = None,
 ) -> Document:

@@ -7,7 +7,6 @@ so the outcome, objects or error, is the same either way; only the cost differs.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -88,8 +87,9 @@ def decode_document(body: bytes, *, many: bool, invalid: InvalidAttributes | Non
 
 
 def _compact_document(document: Any, many: bool, invalid: InvalidAttributes | None) -> Document[Any]:
-    identity_map = IdentityMap(invalid)
-    items = [_build_compact(raw, identity_map, primary=True) for raw in (document.data if many else [document.data])]
+    data = document.data if many else [document.data]
+    identity_map = IdentityMap(invalid, primary_ids=frozenset([raw.id for raw in data]))
+    items = [_build_compact(raw, identity_map, primary=True) for raw in data]
     included = [_build_compact(raw, identity_map, primary=False) for raw in document.included]
     _index(identity_map, items, included)
     links, meta = document.links, document.meta
@@ -115,13 +115,15 @@ def _build_compact(raw: Any, identity_map: IdentityMap, *, primary: bool) -> Res
 
 
 def _index(identity_map: IdentityMap, items: list[Any], included: list[ResourceObject]) -> None:
-    """Put into the map the objects some linkage names; the first of a (type, id) wins, in document order."""
+    """Put into the map the included objects and the primary ones linkage names; the first of a (type, id) wins."""
     targets = identity_map.targets
     if targets:
-        for obj in itertools.chain(items, included):
+        for obj in items:
             key = (obj.type, obj.id)
             if key in targets:
                 identity_map.setdefault(key, obj)
+    for obj in included:
+        identity_map.setdefault((obj.type, obj.id), obj)
 
 
 def _object(payload: Mapping[str, Any], name: str) -> dict[str, Any]:

@@ -51,19 +51,21 @@ class _LazyRelationships:
 class IdentityMap(dict[Key, "ResourceObject"]):
     """The resources of one response that relationships can resolve to, by (type, id).
 
-    Every object of the response holds it, so it holds only what some linkage names (`targets`, filled while
-    the linkage is checked): the included resources and any primary one that is linked to. A primary resource
-    nothing links to stays out of it, so a page of them is freed as soon as it is dropped rather than left
-    in a reference cycle for the garbage collector. `invalid` makes the error for attributes that turn out
-    not to fit the spec when they are converted, with what is known of the response.
+    Every object of the response holds it, so it holds the included resources and only the primary ones some
+    linkage names (`targets`, filled while the linkage is checked; when `primary_ids` is given, only with the
+    identifiers that may name a primary resource). A primary resource nothing links to stays out of it, so a
+    page of them is freed as soon as it is dropped rather than left in a reference cycle for the garbage
+    collector. `invalid` makes the error for attributes that turn out not to fit the spec when they are
+    converted, with what is known of the response.
     """
 
-    __slots__ = ("invalid", "targets")
+    __slots__ = ("invalid", "primary_ids", "targets")
 
-    def __init__(self, invalid: InvalidAttributes | None = None) -> None:
+    def __init__(self, invalid: InvalidAttributes | None = None, primary_ids: frozenset[str] | None = None) -> None:
         super().__init__()
         self.targets: set[Key] = set()
         self.invalid = invalid
+        self.primary_ids = primary_ids
 
 
 class ResourceObject:
@@ -112,7 +114,7 @@ class ResourceObject:
         members["type"] = raw.type
         members["links"] = {} if raw.links is None else raw.links
         members["meta"] = {} if raw.meta is None else raw.meta
-        members["_rels"] = _compact_linkage(raw, _to_many(type(self)), identity_map.targets)
+        members["_rels"] = _compact_linkage(raw, _to_many(type(self)), identity_map)
         members["_identity_map"] = identity_map
         members["_primary"] = primary
         if attributes is not None:
@@ -242,23 +244,26 @@ def _key(identifier: Any) -> Key:
     return (identifier.type, identifier.id)
 
 
-def _compact_linkage(raw: Any, to_many: Mapping[str, bool], targets: set[Key]) -> dict[str, Any]:
+def _compact_linkage(raw: Any, to_many: Mapping[str, bool], identity_map: IdentityMap) -> dict[str, Any]:
     """The compactly decoded relationships, each declared one checked to fit as `_relationships` checks it."""
     relationships: dict[str, Any] | None = raw.relationships
     if not relationships:
         return {}
-    add = targets.add
+    primary_ids = identity_map.primary_ids or frozenset()
+    targets = identity_map.targets
     for name, relationship in relationships.items():
         data = relationship.data
         if data.__class__ is list:
             if to_many.get(name) is False:
                 raise NotCompactError
             for item in data:
-                add((item.type, item.id))
+                if item.id in primary_ids:
+                    targets.add((item.type, item.id))
         elif data is not None and data is not UNSET:
             if to_many.get(name) is True:
                 raise NotCompactError
-            add((data.type, data.id))
+            if data.id in primary_ids:
+                targets.add((data.type, data.id))
     return relationships
 
 

@@ -3,6 +3,7 @@ timeout, a caller's own httpx client, closing, and `with_options`."""
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import atono
@@ -128,6 +129,14 @@ def test_default_timeout_is_30_s_with_5_s_to_connect(cls: type[Any]) -> None:
     client = cls(api_key=KEY)
     assert client.timeout == DEFAULT_TIMEOUT == httpx.Timeout(30.0, connect=5.0)
     assert client._http.timeout == DEFAULT_TIMEOUT
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_the_sdks_pools_share_one_tls_context_that_verifies(cls: type[Any]) -> None:
+    first, second = cls(api_key=KEY), cls(api_key=KEY)
+    contexts = [client._http._transport._pool._ssl_context for client in (first, second)]
+    assert contexts[0] is contexts[1]  # loaded once: creating a client costs no CA bundle load
+    assert contexts[0].verify_mode == ssl.CERT_REQUIRED and contexts[0].check_hostname
 
 
 def test_timeout_resolution_with_a_user_client() -> None:

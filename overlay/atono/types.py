@@ -5,6 +5,10 @@ unknown values, content chunks as objects); an attribute the server sends that t
 is kept in `additional_properties` and reachable as `obj["name"]`. Relationship ids are always there
 (`bug.assignee_id`); related objects (`bug.assignee`) come from the response's `included` and raise
 `NotIncludedError` when it did not include them.
+
+The attributes of a list's items are converted when one is first read, so a bulk read pays only for what it
+looks at; `get`, `create` and `update` convert before they return. Either way, a value that does not fit the
+spec raises `APIResponseValidationError`, naming the resource and the member.
 """
 
 from __future__ import annotations

@@ -157,3 +157,13 @@ def test_a_kept_item_does_not_keep_the_page_body() -> None:
     assert sys.getrefcount(body) == baseline  # nothing kept points into the body's buffer
     assert kept.relationships["members"] == {"data": [{"type": "user", "id": "u1", "meta": {"role": "admin"}}]}
     assert kept.name == "Team"  # type: ignore[attr-defined]
+
+
+def test_without_msgspec_documents_are_decoded_as_dicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = json.dumps({"data": [{"type": "user", "id": "u1", "attributes": {"fullName": "Ada"}}]}).encode()
+    monkeypatch.setattr(_structs, "AVAILABLE", False)  # what other interpreters have
+    (user,) = decode_document(body, many=True).data
+    assert "_rels" not in vars(user) and user.relationships == {}
+    assert snapshot(lambda: decode_document(body, many=True)) == snapshot(
+        lambda: parse_document(json.loads(body), many=True)
+    )

@@ -48,3 +48,13 @@ def test_what_the_fast_decoder_refuses_decodes_like_json(body: bytes) -> None:
             loads(body)
     else:
         assert repr(loads(body)) == expected
+
+
+def test_without_msgspec_the_standard_library_decodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import atono._json
+
+    monkeypatch.setattr(atono._json, "msgspec", None)  # what other interpreters have
+    body = b'{"count": 123456789012345678901234567890, "x": NaN}'
+    assert repr(atono._json.loads(body)) == repr(json.loads(body))
+    with pytest.raises(ValueError):
+        atono._json.loads(b"<html>")

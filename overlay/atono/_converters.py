@@ -148,8 +148,7 @@ def _plain(annotation: Any) -> Convert:
 
 
 Fill = Callable[[Any, Any], None]
-_CONVERTERS: dict[type, Convert] = {}
-_FILLERS: dict[type, Fill] = {}
+_COMPILED: dict[tuple[type, bool], Any] = {}  # (target, fill) -> the compiled converter or filler
 _MISSING = object()
 
 
@@ -160,10 +159,8 @@ def model_converter(target: type) -> Convert:
     per-value function call for strings, numbers and booleans). When it meets a value it cannot take,
     the field-by-field checker below runs on the same object to say precisely what is wrong.
     """
-    cached = _CONVERTERS.get(target)
-    if cached is None:
-        cached = _CONVERTERS[target] = _compile(target, fill=False)
-    return cached
+    converter: Convert = _compiled(target, fill=False)
+    return converter
 
 
 def model_filler(target: type) -> Fill:
@@ -172,10 +169,15 @@ def model_filler(target: type) -> Fill:
     The same compiled code as `model_converter`, ending in slot writes instead of a constructor call, so a
     typed object can be created first and its attributes converted later, when one is read.
     """
-    cached = _FILLERS.get(target)
-    if cached is None:
-        cached = _FILLERS[target] = _compile(target, fill=True)
-    return cached
+    filler: Fill = _compiled(target, fill=True)
+    return filler
+
+
+def _compiled(target: type, *, fill: bool) -> Any:
+    found = _COMPILED.get((target, fill))
+    if found is None:
+        found = _COMPILED[(target, fill)] = _compile(target, fill=fill)
+    return found
 
 
 def _compile(target: type, *, fill: bool) -> Any:

@@ -13,7 +13,14 @@ from typing import Any, Generic, TypeVar
 
 from atono import _structs
 from atono._json import loads
-from atono._objects import IdentityMap, InvalidAttributes, MalformedDocumentError, NotCompactError, ResourceObject
+from atono._objects import (
+    IdentityMap,
+    InvalidAttributes,
+    MalformedDocumentError,
+    NotCompactError,
+    ResourceObject,
+    object_member,
+)
 from atono.types import KNOWN_TYPES, Resource
 
 T = TypeVar("T", bound=ResourceObject)
@@ -71,8 +78,8 @@ def parse_document(payload: Any, *, many: bool, invalid: InvalidAttributes | Non
     return Document(
         data=items,
         included=included,
-        links=_object(payload, "links"),
-        meta=_object(payload, "meta"),
+        links=object_member(payload, "links", top_level=True),
+        meta=object_member(payload, "meta", top_level=True),
     )
 
 
@@ -124,15 +131,6 @@ def _index(identity_map: IdentityMap, items: list[Any], included: list[ResourceO
                 identity_map.setdefault(key, obj)
     for obj in included:
         identity_map.setdefault((obj.type, obj.id), obj)
-
-
-def _object(payload: Mapping[str, Any], name: str) -> dict[str, Any]:
-    value = payload.get(name)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise MalformedDocumentError(f"top-level `{name}` must be an object")
-    return value
 
 
 def _short(value: Any) -> str:

@@ -52,8 +52,8 @@ class IdentityMap(dict[Key, "ResourceObject"]):
     """The resources of one response that relationships can resolve to, by (type, id).
 
     Every object of the response holds it, so it holds the included resources and only the primary ones some
-    linkage names (`targets`, filled while the linkage is checked; when `primary_ids` is given, only with the
-    identifiers that may name a primary resource). A primary resource nothing links to stays out of it, so a
+    linkage names (`targets`, filled while the linkage is checked; in compact decoding, only with the identifiers
+    whose id is one of `primary_ids`). A primary resource nothing links to stays out of it, so a
     page of them is freed as soon as it is dropped rather than left in a reference cycle for the garbage
     collector. `invalid` makes the error for attributes that turn out not to fit the spec when they are
     converted, with what is known of the response.
@@ -61,7 +61,7 @@ class IdentityMap(dict[Key, "ResourceObject"]):
 
     __slots__ = ("invalid", "primary_ids", "targets")
 
-    def __init__(self, invalid: InvalidAttributes | None = None, primary_ids: frozenset[str] | None = None) -> None:
+    def __init__(self, invalid: InvalidAttributes | None = None, primary_ids: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.targets: set[Key] = set()
         self.invalid = invalid
@@ -99,8 +99,8 @@ class ResourceObject:
         members = self.__dict__  # straight into the instance dict: `__setattr__` would convert the attributes
         members["id"] = raw["id"]
         members["type"] = raw["type"]
-        members["links"] = _object_member(raw, "links")
-        members["meta"] = _object_member(raw, "meta")
+        members["links"] = object_member(raw, "links")
+        members["meta"] = object_member(raw, "meta")
         members["relationships"] = _relationships(raw, _to_many(type(self)), identity_map.targets)
         members["_identity_map"] = identity_map
         members["_primary"] = primary
@@ -228,12 +228,14 @@ class _Missing:
 _MISSING: Any = _Missing()
 
 
-def _object_member(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
-    value = raw.get(name)
+def object_member(holder: Mapping[str, Any], name: str, *, top_level: bool = False) -> dict[str, Any]:
+    """A member that must be an object when present (`links`, `meta`, `relationships`); absent or null reads as {}."""
+    value = holder.get(name)
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise MalformedDocumentError(f"`{name}` of {raw.get('type')} {raw.get('id')} must be an object")
+        where = f"top-level `{name}`" if top_level else f"`{name}` of {holder.get('type')} {holder.get('id')}"
+        raise MalformedDocumentError(f"{where} must be an object")
     return value
 
 
@@ -249,7 +251,7 @@ def _compact_linkage(raw: Any, to_many: Mapping[str, bool], identity_map: Identi
     relationships: dict[str, Any] | None = raw.relationships
     if not relationships:
         return {}
-    primary_ids = identity_map.primary_ids or frozenset()
+    primary_ids = identity_map.primary_ids
     targets = identity_map.targets
     for name, relationship in relationships.items():
         data = relationship.data
@@ -300,7 +302,7 @@ def _relationships(raw: Mapping[str, Any], to_many: Mapping[str, bool], targets:
     fits it (an identifier or null for to-one, an array for to-many, where null reads as empty). The (type, id) of
     every identifier is added to `targets`.
     """
-    relationships = _object_member(raw, "relationships")
+    relationships = object_member(raw, "relationships")
     for name, relationship in relationships.items():
         if not isinstance(relationship, dict) or "data" not in relationship:
             continue  # no linkage: reading it raises NotIncludedError
@@ -335,12 +337,23 @@ def _to_many(cls: type) -> dict[str, bool]:
 
 
 # ---- relationship descriptors -------------------------------------------------------------------------
-class ToOne(Generic[T]):
-    """`bug.assignee`: the related object from `included`, None when the relationship is empty."""
+class _Accessor:
+    """A relationship accessor of a typed class, by the relationship's wire name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class _Resolver(_Accessor, Generic[T]):
+    """An accessor that resolves the related object(s), of the class `target`, through the identity map."""
 
     def __init__(self, name: str, target: type[T]) -> None:
-        self.name = name
+        super().__init__(name)
         self.target = target
+
+
+class ToOne(_Resolver[T]):
+    """`bug.assignee`: the related object from `included`, None when the relationship is empty."""
 
     @overload
     def __get__(self, obj: None, owner: type) -> Self: ...
@@ -353,12 +366,8 @@ class ToOne(Generic[T]):
         return typing.cast("T | None", found)
 
 
-class ToMany(Generic[T]):
+class ToMany(_Resolver[T]):
     """`team.members`: the related objects from `included`, in linkage order."""
-
-    def __init__(self, name: str, target: type[T]) -> None:
-        self.name = name
-        self.target = target
 
     @overload
     def __get__(self, obj: None, owner: type) -> Self: ...
@@ -371,11 +380,8 @@ class ToMany(Generic[T]):
         return typing.cast("list[T]", found or [])
 
 
-class ToOneId:
+class ToOneId(_Accessor):
     """`bug.assignee_id`: the related id, always available (None when empty)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
 
     @overload
     def __get__(self, obj: None, owner: type) -> Self: ...
@@ -385,11 +391,8 @@ class ToOneId:
         return self if obj is None else obj.related_id(self.name)
 
 
-class ToManyIds:
+class ToManyIds(_Accessor):
     """`team.member_ids`: the related ids, always available."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
 
     @overload
     def __get__(self, obj: None, owner: type) -> Self: ...

@@ -17,6 +17,7 @@ from atono._objects import InvalidAttributes, MalformedDocumentError, ResourceOb
 from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Page, PageParams, Strategy, SyncPager
 
 T = TypeVar("T", bound=ResourceObject)
+D = TypeVar("D")
 
 __all__ = ["AsyncAPIResource", "Identifier", "Paging", "SyncAPIResource"]
 
@@ -73,16 +74,16 @@ def _invalid(response: httpx.Response, reason: str) -> APIResponseValidationErro
     )
 
 
-def _check_json(response: httpx.Response) -> None:
+def _decoded(response: httpx.Response, decode: Callable[[bytes], D]) -> D:
+    """`decode(body)` of a JSON response; a body that is not JSON, or not the document expected, raises
+    APIResponseValidationError."""
     content_type = response.headers.get("content-type", "")
     if "json" not in content_type:
         raise _invalid(response, f"content type {content_type or 'missing'!r} is not JSON")
-
-
-def _json(response: httpx.Response) -> Any:
-    _check_json(response)
     try:
-        return loads(response.content)
+        return decode(response.content)
+    except MalformedDocumentError as exc:
+        raise _invalid(response, str(exc)) from exc
     except ValueError as exc:  # both decoders raise a ValueError for text that is not JSON
         raise _invalid(response, f"the body is not JSON ({exc})") from exc
 
@@ -112,13 +113,8 @@ def parse(response: httpx.Response, *, many: bool) -> Document[Any]:
     Attributes are converted when first read, so one that does not fit the spec raises APIResponseValidationError
     then (see `atono._objects`).
     """
-    _check_json(response)
-    try:
-        return decode_document(response.content, many=many, invalid=_invalid_attributes(response))
-    except MalformedDocumentError as exc:
-        raise _invalid(response, str(exc)) from exc
-    except ValueError as exc:  # both decoders raise a ValueError for text that is not JSON
-        raise _invalid(response, f"the body is not JSON ({exc})") from exc
+    invalid = _invalid_attributes(response)
+    return _decoded(response, lambda body: decode_document(body, many=many, invalid=invalid))
 
 
 def expect(response: httpx.Response, document: Document[Any], cls: type[T]) -> T:
@@ -161,7 +157,7 @@ def deleted(response: httpx.Response) -> None:
 
 def identifier_page(response: httpx.Response) -> Page[Identifier]:
     """A page of resource identifiers (a relationship endpoint)."""
-    payload = _json(response)
+    payload = _decoded(response, loads)
     data = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(data, list) or not all(
         isinstance(item, dict) and isinstance(item.get("type"), str) and isinstance(item.get("id"), str)

@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from atono import AsyncAtono, Atono, RateLimit
 from atono._ratelimit import RateLimiter
 from atono_api.api.bugs import get_bug
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from .conftest import Server, call, respond
+
+if TYPE_CHECKING:
+    from atono._ratelimit import Slot
 
 
 class FakeClock:
@@ -170,3 +174,236 @@ async def test_real_time_pacing_across_tasks() -> None:
     await asyncio.gather(*(client._request_raw(get_bug, "b1") for _ in range(15)))
     assert server.calls == 15
     assert time.monotonic() - started >= 0.5
+
+
+# ---- cancelled and interrupted callers give their slots back --------------------------------------------------
+
+
+class Parked:
+    """An awaitable that suspends its coroutine once, so a test decides whether the sleeper wakes or is cancelled."""
+
+    def __await__(self) -> Generator[None, None, None]:
+        yield
+
+
+class Caller:
+    """One `acquire_async` driven by hand, without an event loop: it books when created, then wakes or is cancelled."""
+
+    def __init__(self, pacer: RateLimiter, clock: FakeClock, asked: list[float]) -> None:
+        self._coro = pacer.acquire_async()
+        before = len(asked)
+        try:
+            self._coro.send(None)
+        except StopIteration:
+            self.waiting = False
+        else:
+            self.waiting = True
+        self.at = clock.now + (asked[-1] if len(asked) > before else 0.0)
+
+    def wake(self) -> None:
+        with pytest.raises(StopIteration):
+            self._coro.send(None)
+        self.waiting = False
+
+    def cancel(self) -> None:
+        with pytest.raises(asyncio.CancelledError):
+            self._coro.throw(asyncio.CancelledError())
+        self.waiting = False
+
+
+def parking_limiter(requests: int, per_seconds: float, clock: FakeClock, asked: list[float]) -> RateLimiter:
+    async def async_sleep(seconds: float) -> None:
+        asked.append(seconds)
+        await Parked()
+
+    return RateLimiter(RateLimit(requests, per_seconds), clock=clock, async_sleep=async_sleep)
+
+
+def test_cancelled_waiters_give_their_slots_back() -> None:
+    clock, asked = FakeClock(), list[float]()
+    pacer = parking_limiter(3, 10.0, clock, asked)
+    callers = [Caller(pacer, clock, asked) for _ in range(30)]
+    assert [c.at for c in callers[:7]] == [0, 0, 0, 10, 10, 10, 20]
+    for caller in callers[3:]:
+        caller.cancel()
+    clock.now = 1.0
+    # Only the three sent at 0 are left: the next request goes when they leave the window, not after slot 90.
+    assert pacer.reserve() == 9.0
+    clock.now = 10.0
+    assert [pacer.reserve() for _ in range(3)] == [0, 0, 10]
+
+
+def test_a_slot_given_back_goes_to_the_next_caller_without_crowding_the_window() -> None:
+    clock, asked = FakeClock(), list[float]()
+    pacer = parking_limiter(2, 10.0, clock, asked)
+    callers = [Caller(pacer, clock, asked) for _ in range(6)]
+    assert [c.at for c in callers] == [0, 0, 10, 10, 20, 20]
+    callers[2].cancel()  # one of the two at 10: the other waiter at 10 keeps its own
+    clock.now = 1.0
+    assert pacer.reserve() == 9.0  # the hole at 10 is the earliest time that keeps two per window
+    assert pacer.reserve() == 29.0  # and it is gone now: 10, 10, 20, 20 are all held again
+    assert [s.at for s in pacer._slots] == [0, 0, 10, 10, 20, 20, 30]
+
+
+def test_giving_a_slot_back_twice_frees_only_that_slot() -> None:
+    clock = FakeClock()
+    pacer = RateLimiter(RateLimit(2, 10.0), clock=clock)
+    assert [pacer.reserve(), pacer.reserve()] == [0, 0]
+    mine, _ = pacer.book()
+    theirs, _ = pacer.book()
+    assert mine.at == theirs.at == 10.0
+    pacer.release(mine)
+    pacer.release(mine)  # an equal send time is still held by someone else
+    assert pacer._slots == [pacer._slots[0], pacer._slots[1], theirs]
+
+
+@pytest.mark.parametrize(
+    ("interrupted", "next_wait"),
+    [
+        ({0, 1, 2, 3}, 9.0),  # only the two sent at 0 are left
+        ({0, 2}, 9.0),  # 0, 0, 10, 20 held: 10 still has room
+        ({3}, 19.0),  # 0, 0, 10, 10, 20 held: the two at 10 fill their window until 20
+    ],
+)
+def test_threads_interrupted_while_waiting_give_their_slots_back(interrupted: set[int], next_wait: float) -> None:
+    """A KeyboardInterrupt raised in the sleep (it cannot be delivered to another thread for real) frees the slot."""
+    clock = FakeClock()
+    parked = threading.Semaphore(0)
+    go = threading.Event()
+    outcome: dict[int, object] = {}
+
+    def sleep(seconds: float) -> None:
+        parked.release()
+        assert go.wait(5)
+        if int(threading.current_thread().name) in interrupted:
+            raise KeyboardInterrupt
+
+    pacer = RateLimiter(RateLimit(2, 10.0), clock=clock, sleep=sleep)
+    assert [pacer.acquire(), pacer.acquire()] == [0, 0]
+
+    def work(n: int) -> None:
+        try:
+            outcome[n] = pacer.acquire()
+        except KeyboardInterrupt:
+            outcome[n] = "interrupted"
+
+    threads = []
+    for n in range(4):  # one at a time, so thread n holds the n-th waiting slot: 10, 10, 20, 20
+        thread = threading.Thread(target=work, args=(n,), name=str(n))
+        thread.start()
+        assert parked.acquire(timeout=5)
+        threads.append(thread)
+    go.set()
+    for thread in threads:
+        thread.join(5)
+    assert outcome == {n: "interrupted" if n in interrupted else [10.0, 10.0, 20.0, 20.0][n] for n in range(4)}
+    clock.now = 1.0
+    assert pacer.reserve() == next_wait
+
+
+EIGHTHS = st.integers(0, 40).map(lambda n: n / 8)  # on a binary grid, so every sum below is exact
+
+
+def fits(times: list[float], requests: int, per_seconds: float) -> bool:
+    """No window of `per_seconds` holds more than `requests` of `times` (compared as sums, as slots are made)."""
+    times = sorted(times)
+    return all(times[i] + per_seconds <= times[i + requests] for i in range(len(times) - requests))
+
+
+def earliest_fit(now: float, held: list[float], requests: int, per_seconds: float) -> float:
+    """By brute force. A time that fits and is not `now` fits because some slot just left its window: s + per_seconds."""
+    candidates = [now, *(s + per_seconds for s in held if s + per_seconds >= now)]
+    return min(t for t in candidates if fits([*held, t], requests, per_seconds))
+
+
+def test_every_hole_is_found_not_just_the_first() -> None:
+    clock, asked = FakeClock(), list[float]()
+    pacer = parking_limiter(1, 1.0, clock, asked)
+    callers = [Caller(pacer, clock, asked) for _ in range(6)]
+    for caller in callers[1::2]:
+        caller.cancel()  # 0, 2, 4 held; 1, 3, 5 given back
+    assert [pacer.reserve() for _ in range(4)] == [1.0, 3.0, 5.0, 6.0]
+
+
+@settings(derandomize=True, max_examples=200)
+@given(
+    requests=st.integers(1, 4),
+    per_seconds=st.integers(1, 80).map(lambda n: n / 8),
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("book"), st.just(0.0)),
+            st.tuples(st.just("book"), st.just(0.0)),  # twice as likely: queues long enough to have several holes
+            st.tuples(st.just("cancel"), st.integers(0, 100).map(float)),
+            st.tuples(st.just("advance"), EIGHTHS),
+        ),
+        max_size=60,
+    ),
+)
+def test_cancellations_never_crowd_the_window_nor_delay_the_next_caller(
+    requests: int, per_seconds: float, steps: list[tuple[str, float]]
+) -> None:
+    """Any interleaving of bookings, cancellations of waiters and passing time: the held slots always fit the limit,
+    and each new caller gets the earliest time that fits with them."""
+    clock, asked = FakeClock(), list[float]()
+    pacer = parking_limiter(requests, per_seconds, clock, asked)
+    sent: list[float] = []
+    waiting: list[Caller] = []
+    for step, value in steps:
+        if step == "book":
+            held = sent + [c.at for c in waiting]
+            caller = Caller(pacer, clock, asked)
+            assert caller.at == earliest_fit(clock.now, held, requests, per_seconds)
+            if caller.waiting:
+                waiting.append(caller)
+            else:
+                sent.append(caller.at)
+        elif step == "cancel" and waiting:
+            waiting.pop(int(value) % len(waiting)).cancel()
+        elif step == "advance":
+            clock.now += value
+            for caller in [c for c in waiting if c.at <= clock.now]:
+                caller.wake()
+                waiting.remove(caller)
+                sent.append(caller.at)
+        assert fits(sent + [c.at for c in waiting], requests, per_seconds)
+
+
+@settings(derandomize=True, max_examples=200)
+@given(
+    requests=st.integers(1, 4),
+    per_seconds=st.floats(0.01, 20.0),
+    start=st.floats(0.0, 1e6),
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("book"), st.just(0.0)),
+            st.tuples(st.just("release"), st.integers(0, 100).map(float)),
+            st.tuples(st.just("advance"), st.floats(0.0, 10.0)),
+        ),
+        max_size=40,
+    ),
+)
+def test_rounding_neither_crowds_the_window_nor_delays_the_next_caller(
+    requests: int, per_seconds: float, start: float, steps: list[tuple[str, float]]
+) -> None:
+    """The same with any floats, through `book` and `release`: a slot made as a + per_seconds is never a rounding
+    error short of its window."""
+    clock = FakeClock()
+    clock.now = start
+    pacer = RateLimiter(RateLimit(requests, per_seconds), clock=clock)
+    held: list[Slot] = []
+    for step, value in steps:
+        if step == "book":
+            expected = earliest_fit(clock.now, [s.at for s in held], requests, per_seconds)
+            slot, delay = pacer.book()
+            assert slot.at == expected
+            assert delay == slot.at - clock.now
+            held.append(slot)
+        elif step == "release":
+            future = [s for s in held if s.at > clock.now]
+            if future:
+                slot = future[int(value) % len(future)]
+                held.remove(slot)
+                pacer.release(slot)
+        else:
+            clock.now += value
+        assert fits([s.at for s in held], requests, per_seconds)

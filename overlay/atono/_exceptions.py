@@ -3,14 +3,21 @@ response into the right one.
 
 None of them holds the API key: messages are built from the response, and the executor replaces the key in the
 `X-API-KEY` header of every request it has sent (and so of `exc.request` and `exc.response.request`).
+
+All of them pickle and copy (process pools and task queues move exceptions between processes), and turning any
+body, however large or hostile, into a message takes time linear in a bounded prefix of it.
 """
 
 from __future__ import annotations
 
+import copy
+import itertools
 import json
+import operator
+import pickle
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self, SupportsIndex, TypeVar
 
 import attrs
 import httpx
@@ -37,9 +44,63 @@ __all__ = [
 # Long enough for a useful server message, short enough to keep a log line readable.
 MAX_MESSAGE_BODY = 300
 
+# How much of a body's text a message is read from: far more than a message keeps, so an error page's inline
+# styles and scripts rarely hide its words, and little enough that reading it never takes noticeable time.
+MAX_SCANNED_BODY = 64 * 1024
+
+# How many JSON:API error objects `APIStatusError.errors` holds. Real responses have a few; reading a million of a
+# hostile body's would take seconds, and `body` keeps them all anyway.
+MAX_ERROR_OBJECTS = 1000
+
+# The attributes that hold httpx objects: kept in a pickle when they pickle, dropped (None) when they do not.
+_HTTP_ATTRIBUTES = ("request", "response")
+
+_E = TypeVar("_E", bound="AtonoError")
+
+
+def _rebuild(cls: type[_E], args: tuple[Any, ...], state: dict[str, Any]) -> _E:
+    """Recreate an exception from its pickle without `__init__`, whose keyword-only arguments `args` lacks."""
+    error = cls.__new__(cls, *args)
+    error.__dict__.update(state)
+    return error
+
+
+def _pickles(value: object, protocol: int) -> bool:
+    """Whether `value` pickles: the only sure test is to try."""
+    try:
+        pickle.dumps(value, protocol)
+    except Exception:  # whatever an unpicklable member raises: PicklingError, TypeError, AttributeError...
+        return False
+    return True
+
 
 class AtonoError(Exception):
-    """The base of every exception the SDK raises on purpose: catch it to handle them all."""
+    """The base of every exception the SDK raises on purpose: catch it to handle them all.
+
+    Pickling and copying keep the type, `args` and every attribute, for this class and any subclass, one's own
+    included. `BaseException`'s own way calls `cls(*args)`, which fails on keyword-only arguments. As with any
+    exception, `__cause__`, `__context__` and the traceback are not kept. A `request` or `response` that cannot
+    be pickled (say, a client's `default_encoding` is a lambda) becomes None in the pickle.
+    """
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        protocol = operator.index(protocol)
+        state = dict(self.__dict__)
+        held = [name for name in _HTTP_ATTRIBUTES if state.get(name) is not None]
+        if not _pickles([state[name] for name in held], protocol):  # one trial in the usual case, where all pickle
+            for name in held:
+                if not _pickles(state[name], protocol):
+                    state[name] = None
+        return _rebuild, (type(self), self.args, state)
+
+    def __copy__(self) -> Self:
+        return _rebuild(type(self), self.args, dict(self.__dict__))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        clone = _rebuild(type(self), copy.deepcopy(self.args, memo), {})
+        memo[id(self)] = clone  # before the attributes, which may lead back here
+        clone.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return clone
 
 
 class NotIncludedError(AtonoError):
@@ -127,8 +188,9 @@ class ErrorObject:
 class APIStatusError(APIError):
     """The API answered with a status that is not a success.
 
-    `status_code`, the `response`, the JSON:API `errors` (a list of `ErrorObject`, empty when the body had none),
-    `request_id` when the response carries one, and `body`: the decoded JSON, or the text if it was not JSON.
+    `status_code`, the `response`, the JSON:API `errors` (a list of `ErrorObject`, empty when the body had none, the
+    first `MAX_ERROR_OBJECTS` when it had more), `request_id` when the response carries one, and `body`: the decoded
+    JSON, or the text if it was not JSON.
     """
 
     def __init__(
@@ -209,8 +271,11 @@ _HINTS: dict[type[APIStatusError], str] = {
 }
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid")
-_TAG = re.compile(r"<[^>]*>")
-_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Patterns that never backtrack across a `<`, so each runs in time linear in the text: a tag, and the start of a
+# block whose content is not text. Tag names are matched ASCII-case-insensitively, as HTML does.
+_TAG = re.compile(r"<[^<>]*>")
+_BLOCK_START = re.compile(r"<(script|style)\b", re.IGNORECASE | re.ASCII)
+_BLOCK_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE | re.ASCII) for name in ("script", "style")}
 _SPACE = re.compile(r"\s+")
 
 
@@ -245,7 +310,7 @@ def make_status_error(
 def _read_body(response: httpx.Response) -> tuple[object | None, list[ErrorObject]]:
     """The decoded body (JSON, else text, else None) and its JSON:API errors, without ever failing."""
     text = response.text
-    if not text.strip():
+    if not text or text.isspace():
         return None, []
     try:
         body: object = json.loads(text)
@@ -253,19 +318,54 @@ def _read_body(response: httpx.Response) -> tuple[object | None, list[ErrorObjec
         return text, []
     errors: list[ErrorObject] = []
     if isinstance(body, dict) and isinstance(body.get("errors"), list):
-        errors = [ErrorObject.from_json(item) for item in body["errors"] if isinstance(item, dict)]
+        objects = (ErrorObject.from_json(item) for item in body["errors"] if isinstance(item, dict))
+        errors = list(itertools.islice(objects, MAX_ERROR_OBJECTS))
     return body, errors
 
 
 def _describe(response: httpx.Response, errors: list[ErrorObject]) -> str:
     """The server's explanation: each error's detail (or title, or code), else a readable cut of the raw body."""
-    reasons = [reason for e in errors if (reason := e.detail or e.title or e.code)]
-    if reasons:
-        return shorten("; ".join(dict.fromkeys(reasons)))
-    text = response.text
+    if reasons := _join_reasons(errors):
+        return reasons
+    text = response.text[:MAX_SCANNED_BODY]
     if "html" in response.headers.get("content-type", "").lower() or text.lstrip().startswith("<"):
-        text = _TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", text))
+        text = _strip_markup(text, cut=len(response.text) > MAX_SCANNED_BODY)
     return shorten(_SPACE.sub(" ", text).strip())
+
+
+def _join_reasons(errors: list[ErrorObject]) -> str:
+    """The distinct reasons of `errors`, joined and cut; reading stops once they fill a message, whatever the count."""
+    reasons: dict[str, None] = {}
+    length = 0
+    for error in errors:
+        reason = error.detail or error.title or error.code
+        if not reason:
+            continue
+        reason = shorten(reason)
+        if reason not in reasons:
+            reasons[reason] = None
+            length += len(reason) + 2
+            if length > MAX_MESSAGE_BODY:
+                break
+    return shorten("; ".join(reasons))
+
+
+def _strip_markup(text: str, *, cut: bool = False) -> str:
+    """`text` with its script and style blocks and its tags replaced by spaces, in one pass.
+
+    A block left open hides the rest of the text, as it would in a browser; when `cut` (the text is a prefix),
+    a tag that the cut left open is dropped too.
+    """
+    if cut and text.rfind("<") > text.rfind(">"):
+        text = text[: text.rfind("<")]
+    kept: list[str] = []
+    position = 0
+    while (start := _BLOCK_START.search(text, position)) is not None:
+        kept.append(text[position : start.start()])
+        end = _BLOCK_END[start.group(1).lower()].search(text, start.end())
+        position = len(text) if end is None else end.end()
+    kept.append(text[position:])
+    return _TAG.sub(" ", " ".join(kept))
 
 
 def shorten(text: str, limit: int = MAX_MESSAGE_BODY) -> str:

@@ -1,7 +1,16 @@
 """Typed, fast and safe access to the Atono public API, sync and async."""
 
 from atono._client import AsyncAtono, Atono
-from atono._constants import DEFAULT_MAX_RETRIES, DEFAULT_RATE_LIMIT, DEFAULT_TIMEOUT, NOT_GIVEN, OMIT, NotGiven, Omit
+from atono._constants import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    OMIT,
+    NotGiven,
+    Omit,
+)
 from atono._exceptions import (
     APIConnectionError,
     APIError,
@@ -24,6 +33,7 @@ from atono._ratelimit import RateLimit
 from atono._version import __version__
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_RATE_LIMIT",
     "DEFAULT_TIMEOUT",

@@ -1,22 +1,25 @@
 """Configuration and the request executor that every API call goes through, sync and async.
 
-The executor sends requests itself, built by the generated operation modules (`_get_kwargs`) and parsed by them
-(`_parse_response`), instead of calling the generated `sync_detailed`: that one returns error documents instead of
-raising and lets `KeyError`/`ValueError` escape on malformed bodies, losing the response. Around each request it
-applies, in one place: pacing, the API key, redirects that stay on the configured host, retries, typed errors and
-parsing into the generated models.
+The executor sends requests itself, built by the generated operation modules (`_get_kwargs`), instead of calling
+the generated `sync_detailed`: that one returns error documents instead of raising and lets `KeyError`/`ValueError`
+escape on malformed bodies, losing the response. Around each request it applies, in one place: pacing, the API key,
+redirects that stay on the configured host and keep the method, a deadline for the whole exchange, a cap on the
+body's size, retries and typed errors.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import ipaddress
+import math
 import os
 import ssl
 from types import ModuleType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import attrs
+import httpcore
 import httpx
 from atono_api import Client as GeneratedClient
 from atono_api.errors import UnexpectedStatus
@@ -24,6 +27,7 @@ from atono_api.errors import UnexpectedStatus
 from atono._constants import (
     API_KEY_HEADER,
     DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_RATE_LIMIT,
     DEFAULT_TIMEOUT,
@@ -33,6 +37,7 @@ from atono._constants import (
     NOT_GIVEN,
     NotGiven,
 )
+from atono._deadline import exchange_deadline, install
 from atono._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -44,6 +49,7 @@ from atono._exceptions import (
 )
 from atono._logs import REDACTED, Secret, logger, register_secret, setup_logging
 from atono._ratelimit import RateLimit, RateLimiter
+from atono._reading import ACCEPT_ENCODING, aread_body, read_body
 from atono._retry import RetryPolicy, deleted_by_earlier_attempt, may_have_been_applied
 from atono._version import __version__
 
@@ -84,10 +90,17 @@ class _Call:
     timeout: TimeoutTypes
     max_retries: int
 
+    @property
+    def deadline(self) -> float | None:
+        """Seconds the whole exchange may take: a number given as timeout; an `httpx.Timeout` bounds phases only."""
+        return None if self.timeout is None or isinstance(self.timeout, httpx.Timeout) else float(self.timeout)
+
 
 def _resolve_api_key(api_key: str | None) -> str:
+    source = "api_key"
     if api_key is None:
         api_key = os.environ.get(ENV_API_KEY)
+        source = ENV_API_KEY
     if api_key is not None and not isinstance(api_key, str):
         raise TypeError(f"api_key must be a string, got {type(api_key).__name__}")
     if not api_key or not api_key.strip():
@@ -95,7 +108,16 @@ def _resolve_api_key(api_key: str | None) -> str:
             f"No API key: pass api_key=... or set the {ENV_API_KEY} environment variable "
             "(create a key in Atono under your avatar menu, API keys)."
         )
-    return api_key.strip()
+    key = api_key.strip()
+    # Anything else would reach httpx, whose errors and debug logs would then print the key.
+    if not all("!" <= ch <= "~" for ch in key):
+        where = "given as api_key=" if source == "api_key" else f"in the {ENV_API_KEY} environment variable"
+        raise AtonoError(
+            f"The API key {where} holds a character that is not visible ASCII: a space, line break, control or "
+            "non-ASCII character, often picked up when copying. Copy the key from Atono again (avatar menu, API "
+            f"keys) into api_key= or {ENV_API_KEY}."
+        )
+    return key
 
 
 def _is_loopback(host: str) -> bool:
@@ -117,6 +139,12 @@ def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
         url = httpx.URL(str(base_url).strip().rstrip("/"))
     except httpx.InvalidURL as exc:
         raise ValueError(f"{source} is not a valid URL: {exc}") from None
+    if url.userinfo:
+        # Said without the URL: it holds a password.
+        raise ValueError(
+            f"{source} must not hold a user name or password (user:password@); "
+            "the Atono API authenticates by API key only (api_key= or ATONO_API_KEY)"
+        )
     if url.scheme not in ("https", "http") or not url.host:
         raise ValueError(f"{source} must be an absolute https:// URL, got {str(url)!r}")
     if url.scheme == "http" and not _is_loopback(url.host):
@@ -133,16 +161,61 @@ def _resolve_timeout(
     timeout: TimeoutTypes | NotGiven, http_client: httpx.Client | httpx.AsyncClient | None
 ) -> TimeoutTypes:
     if not isinstance(timeout, NotGiven):
-        return timeout
+        return check_timeout(timeout)
     if http_client is not None and http_client.timeout != _HTTPX_DEFAULT_TIMEOUT:
-        return http_client.timeout
+        return check_timeout(http_client.timeout)
     return DEFAULT_TIMEOUT
+
+
+def _positive_seconds(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < math.inf
+
+
+def check_timeout(timeout: object) -> TimeoutTypes:
+    """A timeout as given, if usable: None, a positive finite number of seconds, or an `httpx.Timeout` of such."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, httpx.Timeout):
+        phases = {name: getattr(timeout, name) for name in ("connect", "read", "write", "pool")}
+        bad = {name: value for name, value in phases.items() if value is not None and not _positive_seconds(value)}
+        if bad:
+            raise ValueError(f"timeout: every phase of an httpx.Timeout must be None or positive seconds, got {bad}")
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise TypeError(f"timeout must be a number of seconds, an httpx.Timeout or None, got {type(timeout).__name__}")
+    if not _positive_seconds(timeout):
+        raise ValueError(f"timeout must be a positive, finite number of seconds (or None for none), got {timeout!r}")
+    return timeout
 
 
 def _check_max_retries(max_retries: int) -> int:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
     return max_retries
+
+
+def _check_max_response_bytes(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"max_response_bytes must be a positive integer, got {value!r}")
+    return value
+
+
+_PROXY_POOLS = (httpcore.HTTPProxy, httpcore.SOCKSProxy, httpcore.AsyncHTTPProxy, httpcore.AsyncSOCKSProxy)
+
+
+def _refuse_cleartext_proxy(http: httpx.Client | httpx.AsyncClient, base_url: httpx.URL) -> None:
+    """Refuse a caller's client that would send plain-http requests, key and all, through a proxy.
+
+    Over https a proxy only tunnels encrypted bytes; over http (allowed for loopback only) it would read the key.
+    """
+    if base_url.scheme != "http":
+        return
+    transport = http._transport_for_url(base_url)
+    if isinstance(getattr(transport, "_pool", None), _PROXY_POOLS):
+        raise ValueError(
+            f"http_client sends requests for {base_url.host} through a proxy, and base_url is plain http://, "
+            "so the proxy would read the API key; mount a transport without a proxy for it, or use https://"
+        )
 
 
 def _port(url: httpx.URL) -> int | None:
@@ -183,6 +256,7 @@ class BaseClient(Generic[_HttpT]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: _HttpT | None = None,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         setup_logging()
         key = _resolve_api_key(api_key)
@@ -190,6 +264,7 @@ class BaseClient(Generic[_HttpT]):
         self._api_key = Secret(key)
         self._base_url = _resolve_base_url(base_url)
         self._max_retries = _check_max_retries(max_retries)
+        self._max_response_bytes = _check_max_response_bytes(max_response_bytes)
         if http_client is not None and not isinstance(http_client, self._http_client_class):
             expected = self._http_client_class
             raise TypeError(
@@ -200,12 +275,21 @@ class BaseClient(Generic[_HttpT]):
         self._timeout = _resolve_timeout(timeout, http_client)
         # The SDK closes only a client it created; a client passed in belongs to the caller.
         self._owns_http = http_client is None
+        if http_client is not None:
+            _refuse_cleartext_proxy(http_client, self._base_url)
         self._http = http_client if http_client is not None else self._new_http_client(self._timeout)
+        install(self._http)
         self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self._retry_policy = RetryPolicy()
 
     def _new_http_client(self, timeout: TimeoutTypes) -> _HttpT:
         raise NotImplementedError
+
+    @property
+    def _trust_env(self) -> bool:
+        """Whether the pool the SDK creates takes proxies from the environment: not for plain http (loopback), where a
+        proxy named by `HTTP_PROXY` would read the key."""
+        return self._base_url.scheme == "https"
 
     @property
     def base_url(self) -> httpx.URL:
@@ -220,6 +304,10 @@ class BaseClient(Generic[_HttpT]):
         return self._max_retries
 
     @property
+    def max_response_bytes(self) -> int:
+        return self._max_response_bytes
+
+    @property
     def rate_limit(self) -> RateLimit | None:
         return self._limiter.limit if self._limiter is not None else None
 
@@ -229,8 +317,14 @@ class BaseClient(Generic[_HttpT]):
             f"max_retries={self._max_retries}, rate_limit={self.rate_limit!r})"
         )
 
-    def with_options(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None) -> Self:
-        """A copy with another timeout or retry budget that shares this client's connection pool and rate limiter.
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Self:
+        """A copy with another timeout, retry budget or body cap that shares this client's pool and rate limiter.
 
         Copies share one pool, so closing any of them closes it for all (when the SDK created it).
         """
@@ -241,6 +335,7 @@ class BaseClient(Generic[_HttpT]):
             max_retries=self._max_retries if max_retries is None else max_retries,
             http_client=self._http,
             rate_limit=None,
+            max_response_bytes=self._max_response_bytes if max_response_bytes is None else max_response_bytes,
         )
         clone._owns_http = self._owns_http
         clone._limiter = self._limiter
@@ -260,13 +355,18 @@ class BaseClient(Generic[_HttpT]):
         options: dict[str, Any] = operation._get_kwargs(*args, **kwargs)
         method = str(options.pop("method")).upper()
         path = str(options.pop("url"))
-        headers = {"Accept": JSONAPI_MEDIA_TYPE, "User-Agent": USER_AGENT, **options.pop("headers", {})}
+        headers = {
+            "Accept": JSONAPI_MEDIA_TYPE,
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "User-Agent": USER_AGENT,
+            **options.pop("headers", {}),
+        }
         return _Call(
             method=method,
             path=path,
             headers=headers,
             options=options,
-            timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
+            timeout=self._timeout if isinstance(timeout, NotGiven) else check_timeout(timeout),
             max_retries=self._max_retries if max_retries is None else _check_max_retries(max_retries),
         )
 
@@ -299,6 +399,16 @@ class BaseClient(Generic[_HttpT]):
                     f"the server redirected to another origin ({origin}). "
                     "The SDK does not follow it, so the API key stays with the configured host; "
                     "if the API has moved, set base_url to its new address"
+                ),
+            )
+        if next_request.method != response.request.method:
+            _scrub(next_request)
+            raise make_status_error(
+                response,
+                note=(
+                    f"the server answered {response.request.method} {response.request.url.path} with a redirect that "
+                    f"would resend it as a {next_request.method}, without its body. The SDK does not follow it, so "
+                    "the request is neither changed nor sent again; only 307 and 308 redirects keep the method"
                 ),
             )
         if hops >= self._http.max_redirects:
@@ -366,6 +476,13 @@ class BaseClient(Generic[_HttpT]):
         if waited > 0:
             logger.info("%s %s waited %.2f s for the rate limit (%r)", call.method, call.path, waited, self.rate_limit)
 
+    def _check_open(self) -> None:
+        if self._http.is_closed:
+            raise AtonoError(
+                f"This {type(self).__name__} client is closed (close() was called, or its with block ended); "
+                "create a new client for more calls."
+            )
+
     def _status_error(self, response: httpx.Response) -> APIStatusError:
         return make_status_error(response, retry_after=self._retry_policy.retry_after(response))
 
@@ -408,7 +525,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
 
     def _new_http_client(self, timeout: TimeoutTypes) -> httpx.Client:
         # TLS verification stays on (httpx's default); redirects are handled by the executor.
-        return httpx.Client(timeout=timeout, verify=default_tls_context())
+        return httpx.Client(timeout=timeout, verify=default_tls_context(), trust_env=self._trust_env)
 
     def close(self) -> None:
         """Close the connection pool if the SDK created it; a caller's own `http_client` is left open."""
@@ -474,14 +591,22 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         while True:
             if self._limiter is not None:
                 self._log_pacing(call, self._limiter.acquire())
-            try:
-                response = self._http.send(request, follow_redirects=False)
-            finally:
-                _scrub(request)
+            response = self._exchange(call, request)
             next_request = self._next_hop(response, hops)
             if next_request is None:
                 return response
             request, hops = next_request, hops + 1
+
+    def _exchange(self, call: _Call, request: httpx.Request) -> httpx.Response:
+        """Send one request and read its body, within the deadline and the size cap."""
+        self._check_open()
+        try:
+            with exchange_deadline(call.deadline):
+                response = self._http.send(request, follow_redirects=False, stream=True)
+                read_body(response, self._max_response_bytes)
+        finally:
+            _scrub(request)
+        return response
 
 
 class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
@@ -490,7 +615,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
     _http_client_class = httpx.AsyncClient
 
     def _new_http_client(self, timeout: TimeoutTypes) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=timeout, verify=default_tls_context())
+        return httpx.AsyncClient(timeout=timeout, verify=default_tls_context(), trust_env=self._trust_env)
 
     async def close(self) -> None:
         """Close the connection pool if the SDK created it; a caller's own `http_client` is left open."""
@@ -556,11 +681,26 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         while True:
             if self._limiter is not None:
                 self._log_pacing(call, await self._limiter.acquire_async())
-            try:
-                response = await self._http.send(request, follow_redirects=False)
-            finally:
-                _scrub(request)
+            response = await self._exchange(call, request)
             next_request = self._next_hop(response, hops)
             if next_request is None:
                 return response
             request, hops = next_request, hops + 1
+
+    async def _exchange(self, call: _Call, request: httpx.Request) -> httpx.Response:
+        """Send one request and read its body, within the deadline (enforced by cancellation too, for any
+        transport) and the size cap."""
+        self._check_open()
+        scope = asyncio.timeout(call.deadline)
+        try:
+            with exchange_deadline(call.deadline):
+                async with scope:
+                    response = await self._http.send(request, follow_redirects=False, stream=True)
+                    await aread_body(response, self._max_response_bytes)
+        except TimeoutError:
+            if not scope.expired():
+                raise
+            raise httpx.ReadTimeout("the exchange ran past its deadline (timeout=)", request=request) from None
+        finally:
+            _scrub(request)
+        return response

@@ -27,10 +27,11 @@ class Atono(SyncAPIClient):
     """The blocking client of the Atono public API.
 
     `Atono()` reads the key from `ATONO_API_KEY` and the base URL from `ATONO_BASE_URL` (default
-    `https://api.atono.io/v1`). Arguments: `api_key`, `base_url`, `timeout` (seconds or an `httpx.Timeout`; None for
-    none; default 30 s, 5 s to connect), `max_retries` (default 2), `http_client` (your own `httpx.Client` for
-    proxies, transports, limits or auth; the SDK still adds the key, retries and pacing, and never closes it) and
-    `rate_limit` (default `RateLimit(3000, 300)`, Atono's documented limit; None turns pacing off).
+    `https://api.atono.io/v1`). Arguments: `api_key`, `base_url`, `timeout` (seconds for each attempt as a whole,
+    connect to last byte, default 60; an `httpx.Timeout` bounds each phase instead; None for none), `max_retries`
+    (default 2), `http_client` (your own `httpx.Client` for proxies, transports, limits or auth; the SDK still adds
+    the key, retries and pacing, and never closes it), `rate_limit` (default `RateLimit(3000, 300)`, Atono's
+    documented limit; None turns pacing off) and `max_response_bytes` (default 64 MiB: a larger body is refused).
 
     Use it as a context manager, or call `close()`, to release its connections. It is safe to share between
     threads, which then share one connection pool and one rate limiter.

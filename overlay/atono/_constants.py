@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-import httpx
-
 from atono._ratelimit import RateLimit
 
 ENV_API_KEY: Final = "ATONO_API_KEY"
@@ -14,12 +12,15 @@ ENV_LOG: Final = "ATONO_LOG"
 
 DEFAULT_BASE_URL: Final = "https://api.atono.io/v1"
 
-# Atono serves small JSON:API documents (a page holds at most 100 resources), so a healthy response takes well
-# under a second. 30 s per read, write or wait for a pooled connection leaves room for a slow page with includes
-# while still turning a hung connection into an error the retry loop can act on. A TCP and TLS handshake that
-# needs more than 5 s means the network is in trouble; connect failures are retried even for writes, so failing
-# fast there costs nothing.
-DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=5.0)
+# Atono serves small JSON:API documents (a page holds at most 100 resources), so a healthy exchange takes well under
+# a second. A number bounds each attempt as a whole (connect, send, wait, read the whole body), so a server that
+# stalls, or drips its answer a byte at a time, ends in an error the retry loop can act on within a minute; an
+# `httpx.Timeout` given instead bounds each phase and each read separately, as httpx does.
+DEFAULT_TIMEOUT: Final = 60.0
+
+# Far above any Atono response (a page of 100 stories with includes is a few hundred kB), low enough that a broken
+# or hostile server cannot fill memory: bodies are read as streams and refused past this many decoded bytes.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 
 DEFAULT_MAX_RETRIES: Final = 2
 

@@ -10,7 +10,8 @@ Rules, in order of importance:
 - A DELETE that is resent after an attempt that may have been applied (a 5xx, a broken connection, a read timeout)
   and then meets 404 has succeeded: the earlier attempt deleted the resource. Raising `NotFoundError` there would
   report a failure for a delete that was done, exactly once.
-- A `Retry-After` header (seconds or an HTTP date) is honoured up to `max_retry_after`. A server that asks for a
+- A `Retry-After` header (seconds or an HTTP date in the future) is honoured up to `max_retry_after`; zero, negative
+  and past values count as absent. A server that asks for a
   longer pause gets no retry: the error is raised at once with `retry_after` set, so the caller decides whether to
   wait that long instead of having a thread silently blocked for minutes.
 - Otherwise the wait grows exponentially from `initial_delay`, capped at `max_delay`, with jitter so that clients
@@ -70,7 +71,9 @@ def deleted_by_earlier_attempt(method: str, status_code: int, *, earlier_attempt
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
     """Seconds to wait from a `Retry-After` value (delay-seconds or an HTTP date), or None if it is unusable.
 
-    `now` is the current Unix time, needed to turn a date into a delay. A date in the past means "now".
+    `now` is the current Unix time, needed to turn a date into a delay. Zero, a negative number and a date that is
+    not in the future say nothing usable (a server that wants an immediate retry needs no header), so they count as
+    absent and the normal backoff applies; retrying at once would hammer a server that is struggling.
     """
     if value is None:
         return None
@@ -85,9 +88,9 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         if when.tzinfo is None:  # "-0000" gives no zone; HTTP dates are always GMT.
             when = when.replace(tzinfo=datetime.UTC)
         seconds = when.timestamp() - now
-    if not math.isfinite(seconds):
+    if not math.isfinite(seconds) or seconds <= 0:
         return None
-    return max(0.0, seconds)
+    return seconds
 
 
 def backoff_delay(retries_taken: int, *, initial: float, maximum: float, jitter: float) -> float:

@@ -81,10 +81,11 @@ def test_errors_that_cannot_heal_are_not_retried(cls: type[httpx.TransportError]
         ("3", 3.0),
         (" 120 ", 120.0),
         ("1.5", 1.5),
-        ("0", 0.0),
-        ("-4", 0.0),
+        ("0", None),  # zero, negative and past values say nothing usable: the normal backoff applies
+        ("-4", None),
         (http_date(NOW + 30), 30.0),
-        (http_date(NOW - 30), 0.0),
+        (http_date(NOW - 30), None),
+        (http_date(NOW), None),
         (email.utils.formatdate(NOW + 10), 10.0),  # "-0000": no zone, read as GMT
         (None, None),
         ("", None),

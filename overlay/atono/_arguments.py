@@ -12,6 +12,7 @@ import typing
 from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from atono_api.models import ContentChunk, ContentChunkType
 from atono_api.types import UNSET, Unset
@@ -25,25 +26,52 @@ D = TypeVar("D")
 
 
 # ---- ids ------------------------------------------------------------------------------------------------
+# Far longer than any id or flag key; an id beyond it cannot fit in a URL (httpx refuses 64 KiB components).
+MAX_ID_LENGTH = 1024
+
+
 def resource_id(value: object, *, name: str, expected_type: str | None = None) -> str:
-    """A path id from a string or a resource object; no empty ids, no `/`, no whitespace around it.
+    """A path id from a string or a resource object, checked to name one resource under its endpoint.
+
+    No empty ids, no whitespace around them, no URL delimiters or control characters, and no `.` or `..` (also
+    percent-encoded): those are dot segments, which URL normalisation removes, so `bugs.delete("..")` would send
+    `DELETE /v1`. An object's id comes from a server and is checked the same way.
 
     An object must be of `expected_type`, which defaults to the type the argument's name says (`bug_id` -> bug,
     `flag_id_or_key` -> flag), so `client.bugs.get(user)` is refused instead of asking for a bug with a user's id.
     """
     if expected_type is None and name.endswith(("_id", "_id_or_key")):
         expected_type = name.removesuffix("_or_key").removesuffix("_id")
+    source = "the id of the object given as "
     if isinstance(value, ResourceObject):
         if expected_type is not None and value.type != expected_type:
             raise TypeError(f"{name} must be a {expected_type} or its id, got a {value.type}")
-        return value.id
-    if not isinstance(value, str):
+        value = value.id
+    elif isinstance(value, str):
+        source = ""
+    else:
         raise TypeError(f"{name} must be a string id or a resource object, got {type(value).__name__}")
-    if not value or value.strip() != value:
-        raise ValueError(f"{name} must be a non-empty id without surrounding whitespace, got {value!r}")
-    if "/" in value or "?" in value or "#" in value:
-        raise ValueError(f"{name} must be a plain id, got {value!r} (it contains a URL delimiter)")
+    assert isinstance(value, str)
+    problem = _id_problem(value)
+    if problem:
+        shown = repr(value) if len(value) <= 80 else f"{value[:40]!r}... ({len(value):,} characters)"
+        raise ValueError(f"{source}{name} must be a single resource's id, got {shown}: {problem}")
     return value
+
+
+def _id_problem(value: str) -> str | None:
+    if not value or value.strip() != value:
+        return "ids are non-empty and have no surrounding whitespace"
+    if len(value) > MAX_ID_LENGTH:
+        return f"ids are at most {MAX_ID_LENGTH} characters"
+    if any(ch in "/?#\\" or ch < " " or ch == "\x7f" for ch in value):
+        return "it contains a URL delimiter or a control character"
+    decoded, previous = value, None
+    while decoded != previous and "%" in decoded:  # each pass shortens it, so this ends
+        previous, decoded = decoded, unquote(decoded)
+    if decoded in (".", "..") or value in (".", ".."):
+        return "it is a dot segment, which would name the endpoint above instead"
+    return None
 
 
 # ---- include --------------------------------------------------------------------------------------------
@@ -51,7 +79,7 @@ def include_param(value: Iterable[str] | None, paths: type[Enum]) -> str | Unset
     """`include=["assignee", "workflow_step"]` -> "assignee,WORKFLOW_STEP", checked against the spec's paths."""
     if value is None:
         return UNSET
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
         raise TypeError(
             f"include must be a list of relationship names such as {_examples(paths)}, got {type(value).__name__}"
         )
@@ -153,7 +181,8 @@ def _attribute(name: str, value: Any) -> Any:
 
 def content_chunks(value: Any, *, name: str = "content") -> list[ContentChunk]:
     """Content as chunks: ContentChunk objects, {"type", "value"} dicts, or plain strings (TEXT chunks)."""
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+    # A dict is iterable too, but iterating it would send its keys as the content.
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise TypeError(f"{name} must be a list of content chunks or strings, got {type(value).__name__}")
     chunks: list[ContentChunk] = []
     for index, item in enumerate(value):
@@ -180,7 +209,7 @@ def _linkage(linkage_model: type | None, value: Any, name: str) -> Any:
     data_hint = model_hints(linkage_model)["data"]
     if typing.get_origin(data_hint) is list:
         (identifier_model,) = typing.get_args(data_hint)
-        if isinstance(value, str | ResourceObject) or not isinstance(value, Iterable):
+        if isinstance(value, str | bytes | Mapping | ResourceObject) or not isinstance(value, Iterable):
             raise TypeError(f"{name} must be a list of ids or objects, got {type(value).__name__}")
         return linkage_model(data=[_identifier(identifier_model, v, name) for v in value])
     identifier_model = _model_in(data_hint)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from atono import AsyncAtono, Atono
 from atono._documents import parse_document
@@ -80,6 +81,21 @@ BAD_CALLS: list[tuple[str, Callable[[Client], Any], type[Exception], str]] = [
     ("email=5", lambda c: c.users.create(email=5, full_name="A"), TypeError, "email"),
     ("full_name=None", lambda c: c.users.update("u1", full_name=None), TypeError, "full_name"),
     ('workflow_steps.get("")', lambda c: c.workflow_steps.get(""), ValueError, "workflow_step_id"),
+    # Dot segments, which URL normalisation would remove: the request would leave the resource's endpoint.
+    ('delete("..")', lambda c: c.bugs.delete(".."), ValueError, "dot segment"),
+    ('delete(".")', lambda c: c.stories.delete("."), ValueError, "dot segment"),
+    ('get("%2e%2e")', lambda c: c.bugs.get("%2e%2e"), ValueError, "dot segment"),
+    ('get(".%2E")', lambda c: c.users.get(".%2E"), ValueError, "dot segment"),
+    ('get("%252e") (encoded twice)', lambda c: c.teams.get("%252e"), ValueError, "dot segment"),
+    ('members("..")', lambda c: c.teams.members(".."), ValueError, "team_id"),
+    ('assignee=".."', lambda c: c.bugs.create(title="t", assignee=".."), ValueError, "assignee"),
+    ("get(100,000-character id)", lambda c: c.bugs.get("b" * 100_000), ValueError, "at most 1024 characters"),
+    ('get("b1\\x00")', lambda c: c.bugs.get("b1\x00"), ValueError, "control character"),
+    ('get("a\\\\b")', lambda c: c.bugs.get("a\\b"), ValueError, "URL delimiter"),
+    # A dict is iterable: its keys must not be sent as the list.
+    ("content={...} (a dict)", lambda c: c.bugs.create(title="t", content={"x": 1}), TypeError, "content"),
+    ("members={...} (a dict)", lambda c: c.teams.create(name="T", members={"u1": 1}), TypeError, "members"),
+    ('include={"team": 1} (a dict)', lambda c: c.bugs.get("b1", include={"team": 1}), TypeError, "include"),
 ]
 REJECTED: set[tuple[str, str]] = set()
 
@@ -97,3 +113,26 @@ async def test_a_bad_call_fails_before_any_request(
     assert recorder.requests == []
     REJECTED.add((flavor, label))
     record_figure("bad inputs rejected before any request (rows x clients)", f"{len(REJECTED)} of {2 * len(BAD_CALLS)}")
+
+
+@pytest.mark.parametrize("hostile_id", ["..", ".", "%2E%2e", "b" * 5000])
+async def test_an_object_whose_id_came_from_a_server_is_checked_too(flavor: str, hostile_id: str) -> None:
+    attributes = {"title": "t", "handle": "BUG-1", "createdAt": STAMP, "updatedAt": STAMP}
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"data": {"type": "bug", "id": hostile_id, "attributes": attributes}})
+
+    recorder = Recorder(respond)
+    client = mock_client(flavor, recorder)
+    bug = await call(client.bugs.get, "b1")
+    with pytest.raises(ValueError, match="the id of the object given as bug_id"):
+        await call(client.bugs.delete, bug)
+    with pytest.raises(ValueError, match="assignee"):
+        await call(
+            client.bugs.update,
+            "b1",
+            assignee=parse_document(
+                {"data": {"type": "user", "id": hostile_id, "attributes": USER.to_dict()}}, many=False
+            ).data[0],
+        )
+    assert [r.method for r in recorder.requests] == ["GET"]  # the delete and the update were never sent

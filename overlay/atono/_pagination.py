@@ -5,20 +5,27 @@ page), so an empty or one-page collection costs one request. The following pages
 `read_ahead` at a time (threads for the sync client, tasks for the async one) and always handed out in
 server order. Every request goes through the client, so its retries and rate limiter apply to each page;
 a page that still fails raises at its place in the sequence, after every earlier item was yielded.
+
+A walk does not go round in circles: a `links.next` naming a page this walk already read, or a page holding
+exactly the items of one already read (a server ignoring the page parameters), raises
+`APIResponseValidationError` after the items before it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import math
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
+
+from atono._exceptions import APIResponseValidationError
 from atono._objects import ResourceObject
 
 T = TypeVar("T")
@@ -29,6 +36,13 @@ MAX_PAGE_SIZE = 100
 # Ten requests in flight, the common default of bulk transfer tools: a bulk read then waits about one round trip
 # per ten pages. The API limits requests per five minutes (3,000), not concurrency; the client's pacing keeps to it.
 DEFAULT_READ_AHEAD = 10
+# At the API's pacing (3,000 requests per five minutes, ten a second) more pages in flight do not make a walk
+# faster, and each holds a connection (and, for the sync client, a thread).
+MAX_READ_AHEAD = 32
+# The spec's type of the page parameters: a `links.next` value beyond it is not a page this SDK can ask for.
+MAX_PAGE_PARAMETER = 2**31 - 1
+
+_WIRE_NAMES = {"page[size]": "pagesize", "page[number]": "pagenumber", "page[offset]": "pageoffset"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +68,11 @@ def validate_paging(page_size: int, limit: int | None, read_ahead: int, strategy
             raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE} (the API's maximum), got {page_size}")
-    if read_ahead < 1:
-        raise ValueError(f"read_ahead must be at least 1, got {read_ahead}")
+    if not 1 <= read_ahead <= MAX_READ_AHEAD:
+        raise ValueError(
+            f"read_ahead must be between 1 and {MAX_READ_AHEAD}, got {read_ahead}: at the API's pacing more pages "
+            "in flight do not make a walk faster, and each holds a connection"
+        )
     if limit is not None:
         if not isinstance(limit, int) or isinstance(limit, bool):
             raise TypeError(f"limit must be an int or None, got {type(limit).__name__}")
@@ -65,12 +82,38 @@ def validate_paging(page_size: int, limit: int | None, read_ahead: int, strategy
         raise ValueError(f"strategy must be 'number' or 'offset', got {strategy!r}")
 
 
+def _pages_for(items: int, page_size: int) -> int:
+    """How many pages `items` fill: integer ceil division, exact for counts far beyond a float's range."""
+    return -(-items // page_size)
+
+
+def _position(params: PageParams) -> tuple[int, int | None]:
+    """Which page `params` ask for, as (size, first item), so that page[number] and page[offset] compare alike."""
+    size = params["pagesize"]
+    if "pageoffset" in params:
+        return size, params["pageoffset"]
+    if "pagenumber" in params:
+        return size, params["pagenumber"] * size
+    return size, None
+
+
+def _fingerprint(items: list[Any]) -> int:
+    """One int for which items a page holds, in order, by (type, id): enough to know a page served again."""
+    return hash(tuple((getattr(item, "type", None), getattr(item, "id", item)) for item in items))
+
+
+def _wire(params: PageParams) -> str:
+    names = {python: wire for wire, python in _WIRE_NAMES.items()}
+    return "&".join(f"{names[name]}={value}" for name, value in params.items())
+
+
 @dataclass(slots=True)
 class _Plan:
     """The page arithmetic and the rules that end an iteration, shared by the sync and async pagers.
 
     The end is what the server says first: `links` (no `next` on the last page) when it sends links,
-    else `meta.count`, else a short page; and the limit, counted in items handed out.
+    else `meta.count`, else a short page; and the limit, counted in items handed out. A page met twice
+    in one walk ends it with an error (`note`, `next_params`), so that a server cannot send it round in circles.
     """
 
     page_size: int
@@ -79,11 +122,13 @@ class _Plan:
     yielded: int = 0
     last_by_total: int | None = None  # the last page index by `meta.count`
     read_ahead_bound: int | None = None  # no page beyond this one is fetched ahead (limit or total)
+    read: set[tuple[int, int | None]] = field(default_factory=set)  # `_position` of every page read
+    fingerprints: set[int] = field(default_factory=set)  # `_fingerprint` of every page read that had items
 
     def __post_init__(self) -> None:
         if self.limit is not None:
             self.page_size = max(1, min(self.page_size, self.limit))
-            self.read_ahead_bound = math.ceil(self.limit / self.page_size) - 1
+            self.read_ahead_bound = _pages_for(self.limit, self.page_size) - 1
 
     def params(self, index: int) -> PageParams:
         if self.strategy == "number":
@@ -91,12 +136,29 @@ class _Plan:
         return {"pagesize": self.page_size, "pageoffset": index * self.page_size}
 
     def learn(self, page: Page[Any]) -> None:
-        """Bound the iteration by the total the first page reports."""
+        """Bound the iteration by the total the first page reports, unless that page already belies it."""
         total = page.total
-        if total is not None:
-            self.last_by_total = math.ceil(total / self.page_size) - 1
+        if total is not None and total >= len(page.items):
+            self.last_by_total = _pages_for(total, self.page_size) - 1
             bound = self.read_ahead_bound
             self.read_ahead_bound = self.last_by_total if bound is None else min(bound, self.last_by_total)
+
+    def note(self, page: Page[Any], params: PageParams, response: Any) -> None:
+        """Count `page` (asked for with `params`) as read; one with exactly the items of a page already read
+        means the server ignores the page parameters, and raises rather than hand the same items out again.
+
+        Empty pages are not compared: a server hiding items may send several, with distinct `links.next`.
+        """
+        if page.items:
+            fingerprint = _fingerprint(page.items)
+            if fingerprint in self.fingerprints:
+                raise self._looping(
+                    response,
+                    f"the server sent for {_wire(params)} the same {len(page.items)} items as a page it sent "
+                    "before, as if it ignored the page parameters",
+                )
+            self.fingerprints.add(fingerprint)
+        self.read.add(_position(params))
 
     def follows_arithmetic(self, page: Page[Any], index: int) -> bool:
         """Whether `links.next` (if any) names the page the arithmetic predicts, so read-ahead is safe."""
@@ -112,10 +174,18 @@ class _Plan:
             return False
         return size == self.page_size and position == (index + 1) * self.page_size
 
-    def next_params(self, page: Page[Any], index: int) -> PageParams:
-        """Where the page after `index` is: the server's `links.next` when it gives one, else the arithmetic."""
+    def next_params(self, page: Page[Any], index: int, response: Any) -> PageParams:
+        """Where the page after `index` is: the server's `links.next` when it gives one, else the arithmetic.
+
+        A `links.next` naming a page this walk already read raises: following it would go round for ever.
+        """
         link = next_link_params(page.links)
-        return {"pagesize": self.page_size, **link} if link else self.params(index + 1)
+        params = {"pagesize": self.page_size, **link} if link else self.params(index + 1)
+        if _position(params) in self.read:
+            raise self._looping(
+                response, f"the server's links.next points at a page this walk already read ({_wire(params)})"
+            )
+        return params
 
     def is_last(self, page: Page[Any], index: int) -> bool:
         """Whether `page` (already handed out through `take`) ends the iteration."""
@@ -124,7 +194,9 @@ class _Plan:
         if page.links:
             return not page.links.get("next")
         if self.last_by_total is not None:
-            return index >= self.last_by_total
+            # With no links to say there is more, an empty page is past the end whatever the count says (a count
+            # gone stale as items were deleted, or a wrong one): going on would only fetch more empty pages.
+            return index >= self.last_by_total or not page.items
         return len(page.items) < self.page_size
 
     def take(self, page: Page[T]) -> Page[T]:
@@ -135,13 +207,40 @@ class _Plan:
         return page
 
     def indices(self) -> Iterable[int]:
+        """The pages to fetch ahead after the first: up to the bound by limit or total, else until the end."""
         if self.read_ahead_bound is not None:
             return range(1, self.read_ahead_bound + 1)
         return itertools.count(1)
 
+    def _looping(self, response: Any, what: str) -> APIResponseValidationError:
+        other = "offset" if self.strategy == "number" else "number"
+        if not isinstance(response, httpx.Response):  # a `fetch` that hands over parsed pages has none to show
+            response = httpx.Response(200, request=httpx.Request("GET", "http://pager.invalid/"))
+        return APIResponseValidationError(
+            f"the response to {response.request.method} {response.request.url.path}: {what}; the walk stops here, "
+            f"after {self.yielded} items, so that it does not loop. Report it to Atono; listing with "
+            f"strategy={other!r} or another page_size may walk the collection meanwhile.",
+            response=response,
+            body=response.text,
+        )
+
 
 def _same(page: Any) -> Any:
     return page
+
+
+def _page_parameter(text: str) -> int | None:
+    """`text` as a page parameter: ASCII digits of a value the spec's int32 holds, else None (taken as absent).
+
+    `str.isdigit` alone would let through other scripts' digits and numbers too long for `int()` to read.
+    """
+    if not (text.isascii() and text.isdigit()):
+        return None
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_PAGE_PARAMETER)):
+        return None
+    value = int(digits)
+    return value if value <= MAX_PAGE_PARAMETER else None
 
 
 def next_link_params(links: dict[str, Any]) -> PageParams | None:
@@ -150,12 +249,12 @@ def next_link_params(links: dict[str, Any]) -> PageParams | None:
     if not isinstance(target, str) or not target:
         return None
     query = parse_qs(urlsplit(target).query)
-    names = {"page[size]": "pagesize", "page[number]": "pagenumber", "page[offset]": "pageoffset"}
     found: PageParams = {}
-    for wire, python in names.items():
+    for wire, python in _WIRE_NAMES.items():
         values = query.get(wire)
-        if values and values[-1].isdigit():
-            found[python] = int(values[-1])
+        value = _page_parameter(values[-1]) if values else None
+        if value is not None:
+            found[python] = value
     return found
 
 
@@ -185,6 +284,12 @@ class _Pager(Generic[T]):
     def _plan(self) -> _Plan:
         return _Plan(self._page_size, self._limit, self._strategy)
 
+    def _read(self, plan: _Plan, response: Any, params: PageParams) -> Page[T]:
+        """The page in `response`, noted as read in this walk (which raises for a page served again)."""
+        page = self._parse(response)
+        plan.note(page, params, response)
+        return page
+
 
 class SyncPager(_Pager[T]):
     """Iterate every item of a collection: `for item in pager`, or page by page with `pager.pages()`."""
@@ -200,46 +305,58 @@ class SyncPager(_Pager[T]):
         plan = self._plan()
         if plan.limit == 0:
             return
-        first = self._parse(self._fetch(plan.params(0)))
+        params = plan.params(0)
+        response = self._fetch(params)
+        first = self._read(plan, response, params)
         plan.learn(first)
         yield plan.take(first)
         if plan.is_last(first, 0):
             return
         if self._read_ahead == 1 or not plan.follows_arithmetic(first, 0):
-            yield from self._sequential(plan, first, 0)
-            return
-        yield from self._concurrent(plan)
+            yield from self._sequential(plan, first, 0, response)
+        else:
+            yield from self._concurrent(plan, first, 0, response)
 
-    def _sequential(self, plan: _Plan, page: Page[T], index: int) -> Iterator[Page[T]]:
+    def _sequential(self, plan: _Plan, page: Page[T], index: int, response: Any) -> Iterator[Page[T]]:
+        """The pages after `page` (page `index`, read from `response`), one request at a time."""
         while not plan.is_last(page, index):
-            params = plan.next_params(page, index)
+            params = plan.next_params(page, index, response)
             index += 1
-            page = self._parse(self._fetch(params))
+            response = self._fetch(params)
+            page = self._read(plan, response, params)
             yield plan.take(page)
 
-    def _concurrent(self, plan: _Plan) -> Iterator[Page[T]]:
+    def _concurrent(self, plan: _Plan, page: Page[T], index: int, response: Any) -> Iterator[Page[T]]:
+        """The pages after `page`, fetched ahead while the server's links keep to the arithmetic, then one by one.
+
+        Pages fetched ahead are noted as read only when handed out, in order, so the checks that end a looping
+        walk see what the sequential walk would.
+        """
         indices = iter(plan.indices())
         pool = ThreadPoolExecutor(max_workers=self._read_ahead, thread_name_prefix="atono-read-ahead")
         in_flight: deque[tuple[int, Future[Any]]] = deque()
         try:
-            for index in itertools.islice(indices, self._read_ahead):
-                in_flight.append((index, pool.submit(self._fetch, plan.params(index))))
+            for ahead in itertools.islice(indices, self._read_ahead):
+                in_flight.append((ahead, pool.submit(self._fetch, plan.params(ahead))))
             while in_flight:
-                index, future = in_flight.popleft()
-                response = future.result()
+                ahead, future = in_flight.popleft()
+                fetched = future.result()
                 following = next(indices, None)  # before parsing, so K pages stay in flight while this one is read
                 if following is not None:
                     in_flight.append((following, pool.submit(self._fetch, plan.params(following))))
-                page = self._parse(response)
+                page, index, response = self._read(plan, fetched, plan.params(ahead)), ahead, fetched
                 yield plan.take(page)
                 if plan.is_last(page, index):
                     return
+                if not plan.follows_arithmetic(page, index):
+                    break  # the pages fetched ahead are not the ones the server names next
         finally:
             for _, future in in_flight:
                 future.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
-        # Short pages used up the pages fetched ahead before the limit or the server's end: go on one by one.
-        yield from self._sequential(plan, page, index)
+        # The pages fetched ahead ran out before the end (short pages, or a bound of none at all), or the server's
+        # links left the arithmetic: go on one by one from the last page handed out.
+        yield from self._sequential(plan, page, index, response)
 
 
 class AsyncPager(_Pager[T]):
@@ -257,42 +374,54 @@ class AsyncPager(_Pager[T]):
         plan = self._plan()
         if plan.limit == 0:
             return
-        first = self._parse(await self._fetch(plan.params(0)))
+        params = plan.params(0)
+        response = await self._fetch(params)
+        first = self._read(plan, response, params)
         plan.learn(first)
         yield plan.take(first)
         if plan.is_last(first, 0):
             return
-        if self._read_ahead == 1 or not plan.follows_arithmetic(first, 0):
-            async for rest in self._sequential(plan, first, 0):
-                yield rest
-            return
+        rest = (
+            self._sequential(plan, first, 0, response)
+            if self._read_ahead == 1 or not plan.follows_arithmetic(first, 0)
+            else self._concurrent(plan, first, 0, response)
+        )
+        async with aclosing(rest):  # closing this walk cancels the pages in flight now, not when collected
+            async for page in rest:
+                yield page
+
+    async def _sequential(self, plan: _Plan, page: Page[T], index: int, response: Any) -> AsyncGenerator[Page[T], None]:
+        """The pages after `page` (page `index`, read from `response`), one request at a time."""
+        while not plan.is_last(page, index):
+            params = plan.next_params(page, index, response)
+            index += 1
+            response = await self._fetch(params)
+            page = self._read(plan, response, params)
+            yield plan.take(page)
+
+    async def _concurrent(self, plan: _Plan, page: Page[T], index: int, response: Any) -> AsyncGenerator[Page[T], None]:
+        """As `SyncPager._concurrent`, with tasks."""
         indices = iter(plan.indices())
         in_flight: deque[tuple[int, asyncio.Task[Any]]] = deque()
         try:
-            for index in itertools.islice(indices, self._read_ahead):
-                in_flight.append((index, asyncio.ensure_future(self._fetch(plan.params(index)))))
+            for ahead in itertools.islice(indices, self._read_ahead):
+                in_flight.append((ahead, asyncio.ensure_future(self._fetch(plan.params(ahead)))))
             while in_flight:
-                index, task = in_flight.popleft()
-                response = await task
+                ahead, task = in_flight.popleft()
+                fetched = await task
                 following = next(indices, None)  # before parsing, so K pages stay in flight while this one is read
                 if following is not None:
                     in_flight.append((following, asyncio.ensure_future(self._fetch(plan.params(following)))))
-                page = self._parse(response)
+                page, index, response = self._read(plan, fetched, plan.params(ahead)), ahead, fetched
                 yield plan.take(page)
                 if plan.is_last(page, index):
                     return
+                if not plan.follows_arithmetic(page, index):
+                    break  # the pages fetched ahead are not the ones the server names next
         finally:
             for _, task in in_flight:
                 task.cancel()
             if in_flight:
                 await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)
-        # Short pages used up the pages fetched ahead before the limit or the server's end: go on one by one.
-        async for rest in self._sequential(plan, page, index):
+        async for rest in self._sequential(plan, page, index, response):
             yield rest
-
-    async def _sequential(self, plan: _Plan, page: Page[T], index: int) -> AsyncIterator[Page[T]]:
-        while not plan.is_last(page, index):
-            params = plan.next_params(page, index)
-            index += 1
-            page = self._parse(await self._fetch(params))
-            yield plan.take(page)

@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 import pytest
 from atono import APITimeoutError, AsyncAtono, Atono
-from atono._deadline import _AsyncBackend, _Backend, install
 
 from .conftest import KEY, call, no_wait_policy, record_figure
 from .rawserver import Received, answer, drip, raw_server
@@ -117,6 +116,8 @@ async def test_async_deadline_holds_for_a_transport_that_is_not_httpx_own() -> N
 
 
 def test_the_deadline_reaches_every_pool_including_proxies() -> None:
+    from atono._deadline import _AsyncBackend, _Backend, install
+
     # The hook into httpx's private transport attributes: if a new httpx moves them, this fails first.
     client = httpx.Client(proxy="http://127.0.0.1:9")
     assert install(client) == 2  # the direct pool and the proxy's

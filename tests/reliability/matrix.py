@@ -3,14 +3,30 @@
 The expectations follow the executor's rules (atono/_retry.py): idempotent requests (GET, DELETE) are retried after
 a 429, a 5xx, a dropped connection, a read timeout or a cut-off body; POST and PATCH only after a 429, because every
 other fault may come after the server applied them (the sandbox applies a failing write before its fault, the worst
-case). A 2xx that is not a JSON:API document is not retried: it is an `APIResponseValidationError`.
+case). A 2xx that is not a JSON:API document, or whose body exceeds the cap, is not retried: it is an
+`APIResponseValidationError`. A dripped body is a timeout, the deadline being the whole exchange's. A 303 is
+followed by reads and refused for writes, which it would turn into GETs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-FAULTS = ("429", "500", "502", "503", "504", "reset", "timeout", "truncate", "html", "wrong_content_type")
+FAULTS = (
+    "429",
+    "500",
+    "502",
+    "503",
+    "504",
+    "reset",
+    "timeout",
+    "truncate",
+    "html",
+    "wrong_content_type",
+    "drip",
+    "gzip_bomb",
+    "redirect",
+)
 FAULT_LABELS = {
     "429": "429 + Retry-After",
     "500": "500",
@@ -22,11 +38,15 @@ FAULT_LABELS = {
     "truncate": "truncated JSON body",
     "html": "HTML error page (502)",
     "wrong_content_type": "200 text/plain body",
+    "drip": "body dripped a byte at a time",
+    "gzip_bomb": "gzip bomb (128 MiB inflated)",
+    "redirect": "303 to the same URL",
 }
 OPERATIONS = ("get", "list page", "bulk read", "create", "update", "delete")
 WRITES = ("create", "update", "delete")
 
 RETRIED = "retried, ok"
+FOLLOWED = "followed, ok"
 _WRITE_ERRORS = {
     "500": "InternalServerError",
     "502": "InternalServerError",
@@ -36,13 +56,17 @@ _WRITE_ERRORS = {
     "reset": "APIConnectionError",
     "truncate": "APIConnectionError",
     "timeout": "APITimeoutError",
+    "drip": "APITimeoutError",
 }
 
 
 def expected(fault: str, operation: str) -> str:
     """The documented outcome of one cell; writes also say how often the sandbox applied them."""
-    if fault == "wrong_content_type":
+    if fault in ("wrong_content_type", "gzip_bomb"):
         outcome = "APIResponseValidationError"
+    elif fault == "redirect":
+        # httpx would resend a write as a GET without its body: the SDK raises instead.
+        outcome = "APIStatusError" if operation in WRITES else FOLLOWED
     elif operation in ("create", "update") and fault != "429":
         outcome = _WRITE_ERRORS[fault]
     else:

@@ -21,7 +21,7 @@ from atono import APIError, AsyncAtono, Atono, NotFoundError
 from atono.testing import AppliedWrite, Sandbox
 
 from .conftest import MATRIX, AnyClient, call, no_wait_policy
-from .matrix import EXPECTED, FAULTS, OPERATIONS, RETRIED, WRITES, markdown_table
+from .matrix import EXPECTED, FAULTS, FOLLOWED, OPERATIONS, RETRIED, WRITES, markdown_table
 
 TIMEOUT = 0.5
 RETRY_AFTER = 1
@@ -149,7 +149,7 @@ async def _operate(cell: Cell, all_ids: list[str], target: str, title: str) -> s
             assert await call(client.bugs.delete, target) is None
     except APIError as error:
         return type(error).__name__
-    return RETRIED
+    return FOLLOWED if cell.fault == "redirect" else RETRIED
 
 
 async def _run(cell: Cell) -> str:
@@ -172,7 +172,7 @@ async def _run(cell: Cell) -> str:
     # The requests the client sent: one more than needed per fault when it retried, never a second write.
     faults = 2 if cell.operation == "bulk read" else 1
     needed = -(-len(all_ids) // PAGE_SIZE) - 1 if cell.operation == "bulk read" else 1
-    if outcome == RETRIED:
+    if outcome in (RETRIED, FOLLOWED):
         assert sent == needed + faults, sent
         if cell.fault == "429":
             assert cell.sleeps.count(float(RETRY_AFTER)) == faults  # the server's Retry-After, not the backoff

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import zlib
 from collections.abc import Iterator
 
 import httpx
@@ -33,6 +34,9 @@ def test_the_fault_kinds_are_the_documented_ones() -> None:
         "truncate",
         "html",
         "wrong_content_type",
+        "drip",
+        "gzip_bomb",
+        "redirect",
     )
 
 
@@ -104,6 +108,35 @@ def test_wrong_content_type_is_a_200_that_is_not_json(client: httpx.Client, sand
         response.json()
 
 
+def test_drip_sends_the_real_answer_a_byte_at_a_time(client: httpx.Client, sandbox: Sandbox) -> None:
+    expected = client.get("/stories", params={"page[size]": 1}).content
+    sandbox.inject("drip", path="/stories")
+    started = time.monotonic()
+    with client.stream("GET", "/stories", params={"page[size]": 1}, timeout=0.5) as response:
+        chunks = list(response.iter_raw())
+    elapsed = time.monotonic() - started
+    assert b"".join(chunks) == expected  # every byte, none lost
+    assert elapsed >= 1.0 and len(chunks) > 50  # the stall, yet no read waited for the 0.5 s read timeout
+
+
+def test_gzip_bomb_is_a_small_body_that_inflates_past_any_cap(client: httpx.Client, sandbox: Sandbox) -> None:
+    sandbox.inject("gzip_bomb", path="/stories")
+    with client.stream("GET", "/stories") as response:
+        raw = b"".join(response.iter_raw())
+    assert response.headers["content-encoding"] == "gzip"
+    assert len(raw) < 200_000
+    inflated = zlib.decompressobj(31).decompress(raw, 1 << 20)  # the first MiB only
+    assert inflated.startswith(b'{"data": ') and len(inflated) == 1 << 20
+
+
+def test_redirect_is_a_303_to_the_same_url(client: httpx.Client, sandbox: Sandbox) -> None:
+    sandbox.inject("redirect", path="/stories")
+    response = client.get("/stories", params={"page[size]": 2})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/v1/stories?page%5Bsize%5D=2"
+    assert httpx.get(sandbox.origin + response.headers["location"], headers=client.headers).status_code == 200
+
+
 def test_an_injection_fails_the_next_n_matching_requests(client: httpx.Client, sandbox: Sandbox) -> None:
     injection = sandbox.inject("503", path="/bugs/{bugId}", method="get", count=2)
     bug_id = client.get("/bugs").json()["data"][0]["id"]
@@ -137,13 +170,27 @@ def test_bad_injections_are_refused(sandbox: Sandbox) -> None:
 
 
 @pytest.mark.parametrize(
-    "fault", ["500", "502", "503", "504", "reset", "timeout", "truncate", "html", "wrong_content_type"]
+    "fault",
+    [
+        "500",
+        "502",
+        "503",
+        "504",
+        "reset",
+        "timeout",
+        "truncate",
+        "html",
+        "wrong_content_type",
+        "drip",
+        "gzip_bomb",
+        "redirect",
+    ],
 )
 def test_a_write_that_fails_late_was_applied_once(client: httpx.Client, sandbox: Sandbox, fault: str) -> None:
     sandbox.inject(fault, path="/bugs", method="POST")
     try:
         response = client.post("/bugs", json=BUG, timeout=httpx.Timeout(5.0, read=0.2))
-        assert response.status_code in {200, 502, 500, 503, 504}
+        assert response.status_code in {200, 201, 303, 502, 500, 503, 504}
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout):
         pass
     (write,) = sandbox.applied_writes

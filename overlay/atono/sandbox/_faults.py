@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import math
 import random
 import re
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -29,7 +31,21 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-FaultKind = Literal["429", "500", "502", "503", "504", "reset", "timeout", "truncate", "html", "wrong_content_type"]
+FaultKind = Literal[
+    "429",
+    "500",
+    "502",
+    "503",
+    "504",
+    "reset",
+    "timeout",
+    "truncate",
+    "html",
+    "wrong_content_type",
+    "drip",
+    "gzip_bomb",
+    "redirect",
+]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 # What `fault_rate` draws from: the failures a client meets in the wild and must survive.
 RANDOM_FAULTS: tuple[FaultKind, ...] = ("429", "500", "502", "503", "reset", "truncate")
@@ -118,6 +134,8 @@ class FaultPlan:
             raise ValueError(f"unknown fault {fault!r}; choose one of {', '.join(FAULT_KINDS)}")
         if count < 1:
             raise ValueError("count must be at least 1")
+        if kind == "gzip_bomb":
+            gzip_bomb()  # built now (0.6 s, once), not while a client waits on the request it fails
         injection = Injection(
             kind,
             path,
@@ -168,6 +186,23 @@ class RateLimiter:
             return max(1, math.ceil(hits[0] + self.window - now))
         hits.append(now)
         return None
+
+
+# Sent at this pace, a body outlasts any read timeout of a client without tripping it: bytes keep arriving.
+DRIP_INTERVAL = 0.01
+# Inflated, the bomb is twice the SDK's default cap on a response (64 MiB); on the wire, about 130 kB.
+GZIP_BOMB_INFLATED = 128 * 1024 * 1024
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """A gzip body that starts as JSON and inflates to GZIP_BOMB_INFLATED bytes of spaces."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip container
+    block = b" " * (1 << 20)
+    parts = [compressor.compress(b'{"data": ')]
+    parts += [compressor.compress(block) for _ in range(GZIP_BOMB_INFLATED >> 20)]
+    parts.append(compressor.flush())
+    return b"".join(parts)
 
 
 def _error_body(status: int, detail: str) -> bytes:
@@ -271,6 +306,30 @@ class Gateway:
             await _send_simple(send, 502, [(b"content-type", b"text/html; charset=utf-8")], page)
         elif fault == "wrong_content_type":
             await _send_simple(send, 200, [(b"content-type", b"text/plain; charset=utf-8")], b"OK")
+        elif fault == "drip":
+            # The whole answer, a byte at a time: no read waits long, yet the body takes `stall` seconds before
+            # the rest comes at once. An answer without a body has nothing to drip: its head waits that long.
+            body = bytes(captured.body)
+            if not body:
+                await self._sleep(self.stall)
+            headers = [h for h in captured.headers if h[0].lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": captured.status, "headers": headers})
+            sent, started = 0, time.monotonic()
+            while sent < len(body) and time.monotonic() - started < self.stall and not self._closing_event().is_set():
+                await send({"type": "http.response.body", "body": body[sent : sent + 1], "more_body": True})
+                sent += 1
+                await asyncio.sleep(DRIP_INTERVAL)
+            await send({"type": "http.response.body", "body": body[sent:]})
+        elif fault == "gzip_bomb":
+            headers = [_JSONAPI, (b"content-encoding", b"gzip")]
+            await _send_simple(send, 200, headers, gzip_bomb())
+        elif fault == "redirect":
+            # 303 See Other to the same URL: a read follows it; a write would be resent as a GET without its body.
+            target = scope.get("raw_path") or scope["path"].encode()
+            if scope.get("query_string"):
+                target += b"?" + scope["query_string"]
+            await _send_simple(send, 303, [_JSONAPI, (b"location", target)], b"")
         elif fault == "truncate":
             # The head promises the whole document; the connection closes halfway through it.
             body = bytes(captured.body) or b'{"data":null}'

@@ -147,7 +147,9 @@ class Sandbox:
         `fault` is one of `FAULT_KINDS`: "429" (with `Retry-After: retry_after`, default 1), "500",
         "502", "503", "504", "reset" (the connection closes with no response), "timeout" (the request
         is held `stall_seconds`, then 504), "truncate" (200 head, body cut short), "html" (502 with an
-        HTML page), "wrong_content_type" (200 with a text/plain body). `path` is relative to the API
+        HTML page), "wrong_content_type" (200 with a text/plain body), "drip" (the real answer, its body a
+        byte every 10 ms for `stall_seconds`), "gzip_bomb" (200, gzip, 130 kB inflating to 128 MiB),
+        "redirect" (303 See Other to the same URL). `path` is relative to the API
         root (`/bugs`, `/bugs/{bugId}` for any bug) and None matches every path; `method` None matches
         every method. Injections are used in the order they were made. The returned `Injection`
         shows how many failures are still `remaining`.

@@ -19,7 +19,6 @@ from types import ModuleType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import attrs
-import httpcore
 import httpx
 from atono_api import Client as GeneratedClient
 from atono_api.errors import UnexpectedStatus
@@ -200,9 +199,6 @@ def _check_max_response_bytes(value: int) -> int:
     return value
 
 
-_PROXY_POOLS = (httpcore.HTTPProxy, httpcore.SOCKSProxy, httpcore.AsyncHTTPProxy, httpcore.AsyncSOCKSProxy)
-
-
 def _refuse_cleartext_proxy(http: httpx.Client | httpx.AsyncClient, base_url: httpx.URL) -> None:
     """Refuse a caller's client that would send plain-http requests, key and all, through a proxy.
 
@@ -210,8 +206,11 @@ def _refuse_cleartext_proxy(http: httpx.Client | httpx.AsyncClient, base_url: ht
     """
     if base_url.scheme != "http":
         return
+    import httpcore  # noqa: PLC0415 - as httpx does: only once a client exists
+
+    proxies = (httpcore.HTTPProxy, httpcore.SOCKSProxy, httpcore.AsyncHTTPProxy, httpcore.AsyncSOCKSProxy)
     transport = http._transport_for_url(base_url)
-    if isinstance(getattr(transport, "_pool", None), _PROXY_POOLS):
+    if isinstance(getattr(transport, "_pool", None), proxies):
         raise ValueError(
             f"http_client sends requests for {base_url.host} through a proxy, and base_url is plain http://, "
             "so the proxy would read the API key; mount a transport without a proxy for it, or use https://"

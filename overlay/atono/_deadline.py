@@ -15,16 +15,17 @@ public hook of httpx bounds an exchange as a whole.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ssl
 import time
 import typing
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
+from typing import Any
 
-import httpcore
 import httpx
 
-__all__ = ["exchange_deadline", "install", "past_deadline", "seconds_left"]
+__all__ = ["backends", "exchange_deadline", "install", "past_deadline", "seconds_left"]
 
 _DEADLINE: ContextVar[float | None] = ContextVar("atono_exchange_deadline", default=None)
 
@@ -52,108 +53,114 @@ def past_deadline() -> bool:
     return left is not None and left <= 0
 
 
-def _clamp(timeout: float | None, error: type[httpcore.TimeoutException]) -> float | None:
-    left = seconds_left()
-    if left is None:
-        return timeout
-    if left <= 0:
-        raise error("the exchange ran past its deadline (the number given as timeout=)")
-    return left if timeout is None else min(timeout, left)
+@functools.cache
+def backends() -> tuple[type[Any], type[Any]]:
+    """The wrapping network backends (sync, async), defined on first use: httpcore is imported by httpx only
+    when a client is created, and `import atono` should not pay for it earlier."""
+    import httpcore  # noqa: PLC0415 - see above
 
+    def _clamp(timeout: float | None, error: type[httpcore.TimeoutException]) -> float | None:
+        left = seconds_left()
+        if left is None:
+            return timeout
+        if left <= 0:
+            raise error("the exchange ran past its deadline (the number given as timeout=)")
+        return left if timeout is None else min(timeout, left)
 
-class _Stream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
+    class _Stream(httpcore.NetworkStream):
+        def __init__(self, stream: httpcore.NetworkStream) -> None:
+            self._stream = stream
 
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _clamp(timeout, httpcore.ReadTimeout))
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            return self._stream.read(max_bytes, _clamp(timeout, httpcore.ReadTimeout))
 
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _clamp(timeout, httpcore.WriteTimeout))
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            self._stream.write(buffer, _clamp(timeout, httpcore.WriteTimeout))
 
-    def close(self) -> None:
-        self._stream.close()
+        def close(self) -> None:
+            self._stream.close()
 
-    def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        return _Stream(self._stream.start_tls(ssl_context, server_hostname, _clamp(timeout, httpcore.ConnectTimeout)))
+        def start_tls(
+            self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+        ) -> httpcore.NetworkStream:
+            return _Stream(
+                self._stream.start_tls(ssl_context, server_hostname, _clamp(timeout, httpcore.ConnectTimeout))
+            )
 
-    def get_extra_info(self, info: str) -> typing.Any:
-        return self._stream.get_extra_info(info)
+        def get_extra_info(self, info: str) -> typing.Any:
+            return self._stream.get_extra_info(info)
 
+    class _Backend(httpcore.NetworkBackend):
+        def __init__(self, backend: httpcore.NetworkBackend) -> None:
+            self._backend = backend
 
-class _Backend(httpcore.NetworkBackend):
-    def __init__(self, backend: httpcore.NetworkBackend) -> None:
-        self._backend = backend
+        def connect_tcp(
+            self,
+            host: str,
+            port: int,
+            timeout: float | None = None,
+            local_address: str | None = None,
+            socket_options: _SocketOptions | None = None,
+        ) -> httpcore.NetworkStream:
+            timeout = _clamp(timeout, httpcore.ConnectTimeout)
+            return _Stream(self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
 
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: _SocketOptions | None = None,
-    ) -> httpcore.NetworkStream:
-        timeout = _clamp(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
+        def connect_unix_socket(
+            self, path: str, timeout: float | None = None, socket_options: _SocketOptions | None = None
+        ) -> httpcore.NetworkStream:
+            timeout = _clamp(timeout, httpcore.ConnectTimeout)
+            return _Stream(self._backend.connect_unix_socket(path, timeout, socket_options))
 
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: _SocketOptions | None = None
-    ) -> httpcore.NetworkStream:
-        timeout = _clamp(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._backend.connect_unix_socket(path, timeout, socket_options))
+        def sleep(self, seconds: float) -> None:
+            self._backend.sleep(seconds)
 
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
+    class _AsyncStream(httpcore.AsyncNetworkStream):
+        def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+            self._stream = stream
 
+        async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            return await self._stream.read(max_bytes, _clamp(timeout, httpcore.ReadTimeout))
 
-class _AsyncStream(httpcore.AsyncNetworkStream):
-    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
-        self._stream = stream
+        async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            await self._stream.write(buffer, _clamp(timeout, httpcore.WriteTimeout))
 
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, _clamp(timeout, httpcore.ReadTimeout))
+        async def aclose(self) -> None:
+            await self._stream.aclose()
 
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, _clamp(timeout, httpcore.WriteTimeout))
+        async def start_tls(
+            self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+        ) -> httpcore.AsyncNetworkStream:
+            timeout = _clamp(timeout, httpcore.ConnectTimeout)
+            return _AsyncStream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
 
-    async def aclose(self) -> None:
-        await self._stream.aclose()
+        def get_extra_info(self, info: str) -> typing.Any:
+            return self._stream.get_extra_info(info)
 
-    async def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        timeout = _clamp(timeout, httpcore.ConnectTimeout)
-        return _AsyncStream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
+    class _AsyncBackend(httpcore.AsyncNetworkBackend):
+        def __init__(self, backend: httpcore.AsyncNetworkBackend) -> None:
+            self._backend = backend
 
-    def get_extra_info(self, info: str) -> typing.Any:
-        return self._stream.get_extra_info(info)
+        async def connect_tcp(
+            self,
+            host: str,
+            port: int,
+            timeout: float | None = None,
+            local_address: str | None = None,
+            socket_options: _SocketOptions | None = None,
+        ) -> httpcore.AsyncNetworkStream:
+            timeout = _clamp(timeout, httpcore.ConnectTimeout)
+            return _AsyncStream(await self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
 
+        async def connect_unix_socket(
+            self, path: str, timeout: float | None = None, socket_options: _SocketOptions | None = None
+        ) -> httpcore.AsyncNetworkStream:
+            timeout = _clamp(timeout, httpcore.ConnectTimeout)
+            return _AsyncStream(await self._backend.connect_unix_socket(path, timeout, socket_options))
 
-class _AsyncBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, backend: httpcore.AsyncNetworkBackend) -> None:
-        self._backend = backend
+        async def sleep(self, seconds: float) -> None:
+            await self._backend.sleep(seconds)
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: _SocketOptions | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        timeout = _clamp(timeout, httpcore.ConnectTimeout)
-        return _AsyncStream(await self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: _SocketOptions | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        timeout = _clamp(timeout, httpcore.ConnectTimeout)
-        return _AsyncStream(await self._backend.connect_unix_socket(path, timeout, socket_options))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._backend.sleep(seconds)
+    return _Backend, _AsyncBackend
 
 
 def install(client: httpx.Client | httpx.AsyncClient) -> int:
@@ -162,16 +169,19 @@ def install(client: httpx.Client | httpx.AsyncClient) -> int:
     Pools other than httpx's (a caller's own transport) are left alone. Outside an SDK call no deadline is set, so
     a caller's client shared with other code behaves for that code exactly as before.
     """
+    import httpcore  # noqa: PLC0415 - see backends()
+
+    sync_backend, async_backend = backends()
     transports = [client._transport, *client._mounts.values()]
     installed = 0
     for transport in transports:
         pool = getattr(transport, "_pool", None)
         if isinstance(pool, httpcore.ConnectionPool):
-            if not isinstance(pool._network_backend, _Backend):
-                pool._network_backend = _Backend(pool._network_backend)
+            if not isinstance(pool._network_backend, sync_backend):
+                pool._network_backend = sync_backend(pool._network_backend)
             installed += 1
         elif isinstance(pool, httpcore.AsyncConnectionPool):
-            if not isinstance(pool._network_backend, _AsyncBackend):
-                pool._network_backend = _AsyncBackend(pool._network_backend)
+            if not isinstance(pool._network_backend, async_backend):
+                pool._network_backend = async_backend(pool._network_backend)
             installed += 1
     return installed

@@ -116,14 +116,16 @@ async def test_async_deadline_holds_for_a_transport_that_is_not_httpx_own() -> N
 
 
 def test_the_deadline_reaches_every_pool_including_proxies() -> None:
-    from atono._deadline import _AsyncBackend, _Backend, install
+    from atono._deadline import backends, install
+
+    sync_backend, async_backend = backends()
 
     # The hook into httpx's private transport attributes: if a new httpx moves them, this fails first.
     client = httpx.Client(proxy="http://127.0.0.1:9")
     assert install(client) == 2  # the direct pool and the proxy's
     pools = [client._transport._pool, *(t._pool for t in client._mounts.values() if t is not None)]  # type: ignore[attr-defined]
-    assert all(isinstance(pool._network_backend, _Backend) for pool in pools)
+    assert all(isinstance(pool._network_backend, sync_backend) for pool in pools)
     async_client = httpx.AsyncClient()
     assert install(async_client) == 1
-    assert isinstance(async_client._transport._pool._network_backend, _AsyncBackend)  # type: ignore[attr-defined]
-    assert Atono(api_key=KEY)._http._transport._pool._network_backend.__class__ is _Backend  # type: ignore[attr-defined]
+    assert isinstance(async_client._transport._pool._network_backend, async_backend)  # type: ignore[attr-defined]
+    assert Atono(api_key=KEY)._http._transport._pool._network_backend.__class__ is sync_backend  # type: ignore[attr-defined]

@@ -14,7 +14,9 @@ import functools
 import ipaddress
 import math
 import os
+import re
 import ssl
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
@@ -35,6 +37,7 @@ from atono._constants import (
     JSONAPI_MEDIA_TYPE,
     NOT_GIVEN,
     NotGiven,
+    Omit,
 )
 from atono._deadline import exchange_deadline, install
 from atono._exceptions import (
@@ -66,6 +69,21 @@ _PARSER = GeneratedClient(base_url="", raise_on_unexpected_status=True)
 
 _HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
 
+# RFC 9110 field names (RFC 7230 `token`), and values as h11 sends them: visible ASCII, inner spaces and tabs only.
+_HEADER_NAME = re.compile(r"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"(?:[!-~]+(?:[ \t]+[!-~]+)*)?")
+
+# Headers `extra_headers` may not set or remove, and why. A changed Host would let a shared front end route the
+# key to another site; changed framing headers would corrupt the message.
+_RESERVED_HEADERS = {
+    API_KEY_HEADER.lower(): (
+        f"{API_KEY_HEADER}: every request carries the client's own api_key (create a client with another key instead)"
+    ),
+    "host": "Host: it names the configured base_url, the one host the API key is sent to",
+    "content-length": "Content-Length: httpx sets it from the body",
+    "transfer-encoding": "Transfer-Encoding: httpx sets it from the body",
+}
+
 
 @functools.cache
 def default_tls_context() -> ssl.SSLContext:
@@ -88,6 +106,11 @@ class _Call:
     options: dict[str, Any]
     timeout: TimeoutTypes
     max_retries: int
+    # The per-call options, kept to be applied again to each redirect hop (httpx drops some headers, and the
+    # Location's query replaces the request's).
+    extra_headers: dict[str, str] = attrs.field(factory=dict)
+    omitted_headers: frozenset[str] = frozenset()
+    extra_query: dict[str, list[str]] = attrs.field(factory=dict)
 
     @property
     def deadline(self) -> float | None:
@@ -191,6 +214,83 @@ def _check_max_retries(max_retries: int) -> int:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
     return max_retries
+
+
+def _check_extra_headers(extra_headers: object) -> tuple[dict[str, str], frozenset[str]]:
+    """The headers to set and the (lower-case) names to remove, checked so no request can carry a forged line."""
+    if extra_headers is None:
+        return {}, frozenset()
+    if not isinstance(extra_headers, Mapping):
+        raise TypeError(
+            f"extra_headers must be a mapping of header names to strings, got {type(extra_headers).__name__}"
+        )
+    values: dict[str, str] = {}
+    omitted: set[str] = set()
+    seen: set[str] = set()
+    for name, value in extra_headers.items():
+        if not isinstance(name, str):
+            raise TypeError(f"extra_headers: header names must be strings, got {type(name).__name__}")
+        if not _HEADER_NAME.fullmatch(name):
+            raise ValueError(
+                f"extra_headers: {name!r} is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)"
+            )
+        lowered = name.lower()
+        if lowered in _RESERVED_HEADERS:
+            raise ValueError(f"extra_headers cannot set or remove {_RESERVED_HEADERS[lowered]}")
+        if lowered in seen:
+            raise ValueError(f"extra_headers names {name!r} twice (header names are case-insensitive)")
+        seen.add(lowered)
+        if isinstance(value, Omit):
+            omitted.add(lowered)
+        elif not isinstance(value, str):
+            raise TypeError(f"extra_headers[{name!r}] must be a string or atono.OMIT, got {type(value).__name__}")
+        elif not _HEADER_VALUE.fullmatch(value):
+            # The value is not repeated: it may be a credential.
+            raise ValueError(
+                f"extra_headers[{name!r}] must be visible ASCII characters, with spaces or tabs only between them "
+                "(no line breaks, NUL, other control or non-ASCII characters, or surrounding whitespace)"
+            )
+        else:
+            values[name] = value
+    return values, frozenset(omitted)
+
+
+def _query_value(name: str, value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"extra_query[{name!r}] must be a finite number, got {value!r}")
+        return str(value)
+    raise TypeError(
+        f"extra_query[{name!r}] must be a str, int, float, bool, a list or tuple of those, or None, "
+        f"got {type(value).__name__}"
+    )
+
+
+def _check_extra_query(extra_query: object) -> dict[str, list[str]]:
+    """Each parameter's values as sent (none: removed), checked before anything is sent."""
+    if extra_query is None:
+        return {}
+    if not isinstance(extra_query, Mapping):
+        raise TypeError(f"extra_query must be a mapping of parameter names to values, got {type(extra_query).__name__}")
+    params: dict[str, list[str]] = {}
+    for name, value in extra_query.items():
+        if not isinstance(name, str):
+            raise TypeError(f"extra_query: parameter names must be strings, got {type(name).__name__}")
+        if not name:
+            raise ValueError("extra_query: a parameter name must not be empty")
+        if value is None:
+            params[name] = []
+        elif isinstance(value, list | tuple):
+            params[name] = [_query_value(name, item) for item in value]
+        else:
+            params[name] = [_query_value(name, value)]
+    return params
 
 
 def _check_max_response_bytes(value: int) -> int:
@@ -350,7 +450,14 @@ class BaseClient(Generic[_HttpT]):
         kwargs: dict[str, Any],
         max_retries: int | None,
         timeout: TimeoutTypes | NotGiven,
+        *,
+        extra_headers: Mapping[str, str | Omit] | None = None,
+        extra_query: Mapping[str, object] | None = None,
     ) -> _Call:
+        set_headers, omitted = _check_extra_headers(extra_headers)
+        query = _check_extra_query(extra_query)
+        timeout = self._timeout if isinstance(timeout, NotGiven) else check_timeout(timeout)
+        max_retries = self._max_retries if max_retries is None else _check_max_retries(max_retries)
         options: dict[str, Any] = operation._get_kwargs(*args, **kwargs)
         method = str(options.pop("method")).upper()
         path = str(options.pop("url"))
@@ -360,26 +467,55 @@ class BaseClient(Generic[_HttpT]):
             "User-Agent": USER_AGENT,
             **options.pop("headers", {}),
         }
+        # Header names are case-insensitive: one the caller names replaces the SDK's, however either spells it.
+        named = {name.lower() for name in set_headers} | omitted
+        headers = {name: value for name, value in headers.items() if name.lower() not in named} | set_headers
+        if query:
+            params = {name: value for name, value in (options.get("params") or {}).items() if name not in query}
+            options["params"] = params | {name: values for name, values in query.items() if values}
         return _Call(
             method=method,
             path=path,
             headers=headers,
             options=options,
-            timeout=self._timeout if isinstance(timeout, NotGiven) else check_timeout(timeout),
-            max_retries=self._max_retries if max_retries is None else _check_max_retries(max_retries),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=set_headers,
+            omitted_headers=omitted,
+            extra_query=query,
         )
 
     def _build_request(self, call: _Call) -> httpx.Request:
         # The key is added per request, never to a caller's client, and last so nothing can override it.
-        return self._http.build_request(
+        request = self._http.build_request(
             call.method,
             str(self._base_url) + call.path,
             headers={**call.headers, API_KEY_HEADER: self._api_key.reveal()},
             timeout=call.timeout,
             **call.options,
         )
+        # After the merge, so an omitted header is gone even when httpx or the caller's client has a default for it.
+        for name in call.omitted_headers:
+            request.headers.pop(name, None)
+        return request
 
-    def _next_hop(self, response: httpx.Response, hops: int) -> httpx.Request | None:
+    @staticmethod
+    def _reapply_call_options(call: _Call, request: httpx.Request) -> None:
+        """Give a redirect hop the call's extra headers and query again: httpx drops `Cookie` on every redirect,
+        and a Location's query replaces the one sent."""
+        for name, value in call.extra_headers.items():
+            request.headers[name] = value
+        for name in call.omitted_headers:
+            request.headers.pop(name, None)
+        if call.extra_query:
+            params = request.url.params
+            for name, values in call.extra_query.items():
+                params = params.remove(name)
+                for value in values:
+                    params = params.add(name, value)
+            request.url = request.url.copy_with(params=params)
+
+    def _next_hop(self, call: _Call, response: httpx.Response, hops: int) -> httpx.Request | None:
         """The request that follows a redirect, if it stays on the configured host; raises if it leaves it.
 
         Requests are sent with redirects off (whatever the caller's client says), because httpx keeps custom
@@ -413,6 +549,7 @@ class BaseClient(Generic[_HttpT]):
         if hops >= self._http.max_redirects:
             _scrub(next_request)
             raise make_status_error(response, note=f"more than {self._http.max_redirects} redirects")
+        self._reapply_call_options(call, next_request)
         return next_request
 
     def _retry_delay_after_response(self, call: _Call, response: httpx.Response, retries_taken: int) -> float | None:
@@ -543,10 +680,20 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         *args: Any,
         max_retries: int | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | Omit] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         **kwargs: Any,
     ) -> Any:
         """Call a generated operation; return its parsed model (None for 204) or raise a typed error."""
-        response = self._request_raw(operation, *args, max_retries=max_retries, timeout=timeout, **kwargs)
+        response = self._request_raw(
+            operation,
+            *args,
+            max_retries=max_retries,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            **kwargs,
+        )
         return self._parse(operation, response)
 
     def _request_raw(
@@ -555,14 +702,19 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         *args: Any,
         max_retries: int | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | Omit] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
         """Call a generated operation; return the read 2xx response after any retries, or raise a typed error.
 
         The one other answer returned is the 404 of a resent DELETE whose earlier attempt may have been applied:
-        the resource is gone, which is what the call asked for (see `atono._retry`).
+        the resource is gone, which is what the call asked for (see `atono._retry`). `extra_headers` and
+        `extra_query` are checked before anything is sent, then apply to every attempt and redirect hop.
         """
-        call = self._prepare(operation, args, kwargs, max_retries, timeout)
+        call = self._prepare(
+            operation, args, kwargs, max_retries, timeout, extra_headers=extra_headers, extra_query=extra_query
+        )
         retries_taken = 0
         uncertain = False  # whether an earlier attempt may have been applied by the server
         while True:
@@ -591,7 +743,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             if self._limiter is not None:
                 self._log_pacing(call, self._limiter.acquire())
             response = self._exchange(call, request)
-            next_request = self._next_hop(response, hops)
+            next_request = self._next_hop(call, response, hops)
             if next_request is None:
                 return response
             request, hops = next_request, hops + 1
@@ -633,10 +785,20 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         *args: Any,
         max_retries: int | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | Omit] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         **kwargs: Any,
     ) -> Any:
         """Call a generated operation; return its parsed model (None for 204) or raise a typed error."""
-        response = await self._request_raw(operation, *args, max_retries=max_retries, timeout=timeout, **kwargs)
+        response = await self._request_raw(
+            operation,
+            *args,
+            max_retries=max_retries,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            **kwargs,
+        )
         return self._parse(operation, response)
 
     async def _request_raw(
@@ -645,14 +807,19 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         *args: Any,
         max_retries: int | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | Omit] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
         """Call a generated operation; return the read 2xx response after any retries, or raise a typed error.
 
         The one other answer returned is the 404 of a resent DELETE whose earlier attempt may have been applied:
-        the resource is gone, which is what the call asked for (see `atono._retry`).
+        the resource is gone, which is what the call asked for (see `atono._retry`). `extra_headers` and
+        `extra_query` are checked before anything is sent, then apply to every attempt and redirect hop.
         """
-        call = self._prepare(operation, args, kwargs, max_retries, timeout)
+        call = self._prepare(
+            operation, args, kwargs, max_retries, timeout, extra_headers=extra_headers, extra_query=extra_query
+        )
         retries_taken = 0
         uncertain = False  # whether an earlier attempt may have been applied by the server
         while True:
@@ -681,7 +848,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             if self._limiter is not None:
                 self._log_pacing(call, await self._limiter.acquire_async())
             response = await self._exchange(call, request)
-            next_request = self._next_hop(response, hops)
+            next_request = self._next_hop(call, response, hops)
             if next_request is None:
                 return response
             request, hops = next_request, hops + 1

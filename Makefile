@@ -41,8 +41,8 @@ check-generated: $(VENV)/.synced
 	$(PY) spec/generate.py --check
 
 lint: $(VENV)/.synced
-	$(VENV)/bin/ruff check overlay tests examples bench spec/generate.py
-	$(VENV)/bin/ruff format --check overlay tests examples bench spec/generate.py
+	$(VENV)/bin/ruff check overlay tests examples bench spec/*.py
+	$(VENV)/bin/ruff format --check overlay tests examples bench spec/*.py
 
 typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy
@@ -85,7 +85,7 @@ wheel-check: $(VENV)/.synced
 	rm -rf dist $(WHEEL_CHECK) && mkdir -p $(WHEEL_CHECK)/run
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(PY) -m build --installer uv --outdir dist . > $(WHEEL_CHECK)/build.log
 	$(PY) -c 'import sys, zipfile; names = set(zipfile.ZipFile(sys.argv[1]).namelist()); \
-		missing = {"atono/py.typed", "atono/sandbox/__init__.py", "atono_api/py.typed", "atono_wire/__init__.py"} - names; \
+		missing = {"atono/py.typed", "atono/sandbox/__init__.py", "atono_api/py.typed", "atono_sdk/py.typed", "atono_wire/__init__.py"} - names; \
 		sys.exit(f"missing from the wheel: {sorted(missing)}" if missing else 0)' dist/atono-*.whl
 	$(UV) venv --quiet --python $(PY) $(WHEEL_CHECK)/venv
 	$(UV) pip install --quiet --python $(WHEEL_CHECK)/venv/bin/python "$$(ls dist/atono-*.whl)[sandbox]"

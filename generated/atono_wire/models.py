@@ -747,7 +747,7 @@ class FlagRelationships(BaseModel):
     )
     slices: Annotated[
         ToManyRelationship | None,
-        Field(description="The flag's per-environment configurations (`flag_environment`)."),
+        Field(description="The flag's per-environment configurations."),
     ] = None
 
 
@@ -819,9 +819,7 @@ class WorkflowStepAttributes(BaseModel):
 
 class AcceptanceCriterion(BaseModel):
     """
-    An acceptance criterion of a story. Only its type name is documented; its attributes are an open
-    object.
-
+    An acceptance criterion of a story. Its attributes are an open object.
     """
 
     model_config = ConfigDict(
@@ -837,9 +835,7 @@ class AcceptanceCriterion(BaseModel):
 
 class Story(BaseModel):
     """
-    A piece of planned work: a user story statement, acceptance criteria and optional context. The
-    type name `story` is inferred (no story example is published).
-
+    A piece of planned work: a user story statement, acceptance criteria and optional context.
     """
 
     model_config = ConfigDict(
@@ -1035,9 +1031,7 @@ class Flag(BaseModel):
 
 class FlagEnvironment(BaseModel):
     """
-    A flag's configuration in one environment (a "slice"). The newer docs place `environmentCode` in
-    the resource's `meta`; the older ones list it beside `configuration`, so it is accepted in both.
-
+    A flag's configuration in one environment (a "slice").
     """
 
     model_config = ConfigDict(

@@ -1,29 +1,16 @@
-"""`Atono` and `AsyncAtono`: the clients users construct. The request machinery lives in `_base_client`."""
+"""`Atono` and `AsyncAtono`: the clients users construct. The request machinery lives in `_base_client`; the
+namespaces (`client.bugs`, ...) are generated from the spec (`atono_sdk.namespaces`)."""
 
 from __future__ import annotations
 
-import importlib
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from atono_sdk.namespaces import AsyncNamespaces, SyncNamespaces
 
 from atono._base_client import AsyncAPIClient, SyncAPIClient
-
-if TYPE_CHECKING:
-    from atono import resources
-else:
-
-    class _OnFirstUse:
-        """`atono.resources`, imported when a namespace is first used: it pulls in the generated operations."""
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(importlib.import_module("atono.resources"), name)
-
-    resources = _OnFirstUse()
 
 __all__ = ["AsyncAtono", "Atono"]
 
 
-class Atono(SyncAPIClient):
+class Atono(SyncAPIClient, SyncNamespaces):
     """The blocking client of the Atono public API.
 
     `Atono()` reads the key from `ATONO_API_KEY` and the base URL from `ATONO_BASE_URL` (default
@@ -37,57 +24,9 @@ class Atono(SyncAPIClient):
     threads, which then share one connection pool and one rate limiter.
     """
 
-    @cached_property
-    def stories(self) -> resources.Stories:
-        return resources.Stories(self)
 
-    @cached_property
-    def bugs(self) -> resources.Bugs:
-        return resources.Bugs(self)
-
-    @cached_property
-    def teams(self) -> resources.Teams:
-        return resources.Teams(self)
-
-    @cached_property
-    def users(self) -> resources.Users:
-        return resources.Users(self)
-
-    @cached_property
-    def flags(self) -> resources.Flags:
-        return resources.Flags(self)
-
-    @cached_property
-    def workflow_steps(self) -> resources.WorkflowSteps:
-        return resources.WorkflowSteps(self)
-
-
-class AsyncAtono(AsyncAPIClient):
+class AsyncAtono(AsyncAPIClient, AsyncNamespaces):
     """The asyncio client of the Atono public API; the same arguments as `Atono`, with an `httpx.AsyncClient`.
 
     Use `async with`, or `await client.close()`. Tasks sharing one client share its pool and its rate limiter.
     """
-
-    @cached_property
-    def stories(self) -> resources.AsyncStories:
-        return resources.AsyncStories(self)
-
-    @cached_property
-    def bugs(self) -> resources.AsyncBugs:
-        return resources.AsyncBugs(self)
-
-    @cached_property
-    def teams(self) -> resources.AsyncTeams:
-        return resources.AsyncTeams(self)
-
-    @cached_property
-    def users(self) -> resources.AsyncUsers:
-        return resources.AsyncUsers(self)
-
-    @cached_property
-    def flags(self) -> resources.AsyncFlags:
-        return resources.AsyncFlags(self)
-
-    @cached_property
-    def workflow_steps(self) -> resources.AsyncWorkflowSteps:
-        return resources.AsyncWorkflowSteps(self)

@@ -152,7 +152,10 @@ class ResourceObject:
         self._attributes_converted()
 
     def _attributes_converted(self) -> None:
-        """A hook for types that read an attribute under more than one name."""
+        """Run the fix-up registered for this type in `ATTRIBUTE_FIXUPS`, if any."""
+        fixup = ATTRIBUTE_FIXUPS.get(self.type_name)
+        if fixup is not None:
+            fixup(self)
 
     # ---- linkage (always available) -------------------------------------------------------------
     def _linkage(self, name: str) -> Any:
@@ -219,6 +222,29 @@ class ResourceObject:
             label = None
         shown = f", {label!r}" if isinstance(label, str) else ""
         return f"<{type(self).__name__} {self.id}{shown}>"
+
+
+class Resource(ResourceObject):
+    """A resource of a type this SDK does not know (from a newer server), kept as it came."""
+
+    attributes: dict[str, Any]
+
+    def __getitem__(self, name: str) -> Any:
+        return self.attributes[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.attributes
+
+
+AttributeFixup = Callable[[Any], None]
+
+ATTRIBUTE_FIXUPS: dict[str, AttributeFixup] = {}
+"""What to do after the attributes of a resource are converted, by its type (`type_name`): judgement calls.
+
+A fix-up takes the object, its attribute fields filled, and may change them: for example read an attribute the
+server sends under another name than the spec's. It runs once per object (twice at worst, when two threads read
+its first attribute at once, so it must be idempotent). `atono.types` registers them.
+"""
 
 
 class _Missing:

@@ -1,15 +1,18 @@
-"""What every resource namespace shares: sending through the client, parsing, and building pagers."""
+"""What every generated resource namespace (`atono_sdk.resources`) stands on: sending through the client with the
+per-call options, parsing responses into typed objects, and building pagers."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Protocol, TypedDict, TypeVar
 
 import httpx
+from atono_api.models import ContentChunk
 
+from atono._constants import NotGiven, Omit
 from atono._documents import Document, decode_document
 from atono._exceptions import APIResponseValidationError
 from atono._json import loads
@@ -19,7 +22,32 @@ from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Page, PageParams, 
 T = TypeVar("T", bound=ResourceObject)
 D = TypeVar("D")
 
-__all__ = ["AsyncAPIResource", "Identifier", "Paging", "SyncAPIResource"]
+__all__ = ["AsyncAPIResource", "Content", "Headers", "Identifier", "Paging", "Query", "SyncAPIResource", "Timeout"]
+
+Content = Sequence[ContentChunk | Mapping[str, str] | str]
+"""Content as the API takes it: chunks, `{"type": ..., "value": ...}` mappings, or strings (TEXT chunks)."""
+Headers = Mapping[str, str | Omit]
+"""`extra_headers=`: sent after the SDK's own; `atono.OMIT` removes one of those."""
+Query = Mapping[str, object]
+"""`extra_query=`: query parameters added to the operation's own, or replacing one of the same name."""
+Timeout = float | httpx.Timeout | None
+"""`timeout=`: seconds for each attempt as a whole, an `httpx.Timeout` for each phase, or None for none."""
+
+
+def request_options(
+    extra_headers: Headers | None, extra_query: Query | None, timeout: Timeout | NotGiven, max_retries: int | None
+) -> dict[str, Any]:
+    """The per-call options a method was given, for the executor; those left out take the client's."""
+    options: dict[str, Any] = {}
+    if extra_headers is not None:
+        options["extra_headers"] = extra_headers
+    if extra_query is not None:
+        options["extra_query"] = extra_query
+    if not isinstance(timeout, NotGiven):
+        options["timeout"] = timeout
+    if max_retries is not None:
+        options["max_retries"] = max_retries
+    return options
 
 
 class Paging(TypedDict, total=False):
@@ -195,8 +223,8 @@ class SyncAPIResource:
 
         return SyncPager(fetch, parse=to_page, **_paging(paging))
 
-    def _delete(self, operation: ModuleType, *args: Any) -> None:
-        deleted(self._client._request_raw(operation, *args))
+    def _delete(self, operation: ModuleType, *args: Any, **options: Any) -> None:
+        deleted(self._client._request_raw(operation, *args, **options))
 
 
 class AsyncAPIResource:
@@ -223,5 +251,5 @@ class AsyncAPIResource:
         fetcher: Callable[[PageParams], Awaitable[httpx.Response]] = fetch
         return AsyncPager(fetcher, parse=to_page, **_paging(paging))
 
-    async def _delete(self, operation: ModuleType, *args: Any) -> None:
-        deleted(await self._client._request_raw(operation, *args))
+    async def _delete(self, operation: ModuleType, *args: Any, **options: Any) -> None:
+        deleted(await self._client._request_raw(operation, *args, **options))

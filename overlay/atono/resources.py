@@ -1,25 +1,10 @@
-"""The resource namespaces of `Atono` and `AsyncAtono` (`client.bugs`, `client.stories`, ...)."""
+"""The resource namespaces of `Atono` and `AsyncAtono` (`client.bugs`, `client.stories`, ...), generated from the
+spec into `atono_sdk.resources`, and the types their signatures use."""
 
-from atono.resources._base import Identifier
-from atono.resources.bugs import AsyncBugs, Bugs
-from atono.resources.flags import AsyncFlags, Flags
-from atono.resources.stories import AsyncStories, Stories
-from atono.resources.teams import AsyncTeams, Teams
-from atono.resources.users import AsyncUsers, Users
-from atono.resources.workflow_steps import AsyncWorkflowSteps, WorkflowSteps
+import atono_sdk.resources
+from atono_sdk.resources import *  # noqa: F403 - the generated namespaces, whatever the spec names
 
-__all__ = [
-    "AsyncBugs",
-    "AsyncFlags",
-    "AsyncStories",
-    "AsyncTeams",
-    "AsyncUsers",
-    "AsyncWorkflowSteps",
-    "Bugs",
-    "Flags",
-    "Identifier",
-    "Stories",
-    "Teams",
-    "Users",
-    "WorkflowSteps",
-]
+from atono._resource import Content, Headers, Identifier, Paging, Query, Timeout
+
+__all__ = ["Content", "Headers", "Identifier", "Paging", "Query", "Timeout"]
+__all__ += atono_sdk.resources.__all__  # the generated namespaces: `Bugs`, `AsyncBugs`, ...

@@ -110,7 +110,7 @@ def from_schema(schema: Any, root: dict[str, Any]) -> st.SearchStrategy[Any]:
     """A strategy for the JSON values `schema` allows; `$ref`s are resolved in `root`."""
     if schema is True or schema == {}:
         return JSON_VALUES
-    unknown = set(schema) - _KNOWN
+    unknown = {keyword for keyword in set(schema) - _KNOWN if not keyword.startswith("x-")}  # extensions: no constraint
     if unknown:
         raise NotImplementedError(f"no strategy for the keywords {sorted(unknown)} in {schema}")
     if "$ref" in schema:

@@ -32,7 +32,7 @@ from atono import (
 )
 from atono._objects import ResourceObject, relationship_descriptors
 from atono._pagination import Page
-from atono.resources._base import Identifier
+from atono.resources import Identifier
 from atono.types import Resource
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st

@@ -1,24 +1,43 @@
-"""The typed objects and methods follow the spec: a change to it shows up here, naming what is missing."""
+"""The typed objects and methods follow the spec: a change to it shows up here, naming what is missing.
+
+The resource classes are generated (`atono_sdk.types`, by spec/sdk_types.py): the tests of them check that the
+generated module is the one the current spec gives, and the generator's rules on specs made up for the purpose.
+"""
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
+import types
 from typing import Any
 
+import atono.types
+import atono_sdk.types
 import attrs
 import pytest
 import yaml
 from atono import resources
 from atono._arguments import writable_fields
 from atono._naming import snake_case
-from atono._objects import ToMany, ToManyIds, ToOne, ToOneId, relationship_descriptors
-from atono.types import KNOWN_TYPES, Resource
+from atono._objects import Resource, ResourceObject, ToMany, ToManyIds, ToOne, ToOneId, relationship_descriptors
+from atono.types import KNOWN_TYPES
 
 from tests.spec.conftest import SPEC_PATH
 
 SPEC = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 SCHEMAS: dict[str, Any] = SPEC["components"]["schemas"]
 TYPED = {kind: cls for kind, cls in KNOWN_TYPES.items() if not issubclass(cls, Resource)}
+RELATIONSHIP_KINDS = {"ToOneRelationship": False, "ToManyRelationship": True}
+
+
+def _generator() -> types.ModuleType:
+    """spec/sdk_types.py, which imports its siblings as top-level modules (it runs from spec/)."""
+    sys.path.insert(0, str(SPEC_PATH.parent))
+    try:
+        return importlib.import_module("sdk_types")
+    finally:
+        sys.path.remove(str(SPEC_PATH.parent))
 
 
 def _resource_schema(kind: str) -> dict[str, Any]:
@@ -43,7 +62,29 @@ def test_every_resource_type_of_the_spec_has_a_typed_class() -> None:
         and "attributes" in schema["properties"]
         and "id" in schema.get("required", [])
     }
-    assert kinds == set(KNOWN_TYPES), f"typed classes missing for {kinds - set(KNOWN_TYPES)}"
+    assert kinds == set(KNOWN_TYPES), f"typed classes missing for {kinds - set(KNOWN_TYPES)}: make generate"
+    for kind, cls in KNOWN_TYPES.items():
+        assert cls.type_name == kind
+
+
+def test_the_public_classes_are_the_generated_ones() -> None:
+    """`atono.types.Bug is atono_sdk.types.Bug`, and decoding builds the generated classes."""
+    from atono import _documents
+
+    assert _documents.KNOWN_TYPES is KNOWN_TYPES is atono_sdk.types.KNOWN_TYPES
+    for cls in KNOWN_TYPES.values():
+        assert getattr(atono.types, cls.__name__) is cls and cls.__name__ in atono.types.__all__
+        assert cls.__module__ == "atono_sdk.types"
+
+
+@pytest.mark.parametrize("first", ["atono_sdk.types", "atono.types", "atono._documents"])
+def test_the_generated_and_public_modules_import_in_any_order(first: str) -> None:
+    """`atono_sdk.types` imports `atono._objects`, and `atono.types` imports it: no cycle, whichever comes first."""
+    import subprocess
+
+    code = f"import {first}; import atono.types, atono_sdk.types; assert atono.types.Bug is atono_sdk.types.Bug"
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("kind", sorted(TYPED))
@@ -73,6 +114,19 @@ def test_every_relationship_of_the_spec_has_typed_accessors(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", sorted(TYPED))
+def test_relationship_accessors_have_the_kind_and_target_the_spec_gives(kind: str) -> None:
+    """To-one or to-many from the $ref, the class from `x-atono-target`: the generated module is not stale."""
+    cls = TYPED[kind]
+    relationships = _resource_schema(kind)["properties"].get("relationships", {})
+    wire = _ref(relationships)["properties"] if "$ref" in relationships else {}
+    resolvers = {d.name: d for d in relationship_descriptors(cls).values() if isinstance(d, ToOne | ToMany)}
+    for name, prop in wire.items():
+        many = RELATIONSHIP_KINDS[(prop.get("$ref") or prop["allOf"][0]["$ref"]).rsplit("/", 1)[-1]]
+        assert isinstance(resolvers[name], ToMany) is many, f"{cls.__name__}.{name}: make generate"
+        assert resolvers[name].target is KNOWN_TYPES.get(prop["x-atono-target"], ResourceObject), name
+
+
+@pytest.mark.parametrize("kind", sorted(TYPED))
 def test_python_names_do_not_collide(kind: str) -> None:
     cls = TYPED[kind]
     attribute_names = {f.name for f in attrs.fields(cls)}
@@ -92,15 +146,21 @@ WRITE_METHODS = [
 ]
 
 
+CALL_OPTIONS = {"extra_headers", "extra_query", "timeout", "max_retries"}
+
+
 @pytest.mark.parametrize(("namespace", "method", "document"), WRITE_METHODS)
 def test_write_methods_take_every_writable_field(namespace: type, method: str, document: str) -> None:
     from atono_api import models
 
-    accepted = {
+    keywords = {
         name
         for name, p in inspect.signature(getattr(namespace, method)).parameters.items()
         if p.kind is inspect.Parameter.KEYWORD_ONLY
     }
+    # Every method also takes the per-call options, which are the SDK's, not fields of the spec.
+    assert keywords >= CALL_OPTIONS
+    accepted = keywords - CALL_OPTIONS
     writable = writable_fields(getattr(models, document))
     assert writable - accepted == set(), f"{namespace.__name__}.{method} should accept {writable - accepted}"
     assert accepted - writable == set(), (
@@ -108,7 +168,7 @@ def test_write_methods_take_every_writable_field(namespace: type, method: str, d
     )
 
 
-@pytest.mark.parametrize("name", [n for n in resources.__all__ if n.startswith("Async")])
+@pytest.mark.parametrize("name", sorted(n for n in vars(resources) if n.startswith("Async")))
 def test_async_namespaces_mirror_the_sync_ones(name: str) -> None:
     async_cls = getattr(resources, name)
     sync_cls = getattr(resources, name.removeprefix("Async"))
@@ -145,3 +205,98 @@ def test_converters_agree_with_the_generated_parser() -> None:
         fast = model_converter(model)(resource["attributes"])
         assert fast == model.from_dict(resource["attributes"])
         assert fast.to_dict() == resource["attributes"]
+
+
+# ---- the generator's rules, on specs made up for them -------------------------------------------------------
+KEPT_NAMES = {  # the accessor names users already rely on: a change to the naming rule must keep them
+    "team": {"members", "member_ids", "admins", "admin_ids", "backlog_owners", "backlog_owner_ids"}
+    | {"channel", "channel_id"},
+    "story": {"assignee", "assignee_id", "team", "team_id", "reporter", "reporter_id", "workflow_step"}
+    | {"workflow_step_id", "acceptance_criteria", "acceptance_criterion_ids"},
+    "bug": {"assignee", "assignee_id", "team", "team_id", "reporter", "reporter_id", "workflow_step"}
+    | {"workflow_step_id"},
+    "flag": {"slices", "slice_ids"},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KEPT_NAMES))
+def test_the_accessor_names_users_rely_on_are_kept(kind: str) -> None:
+    assert KEPT_NAMES[kind] <= set(relationship_descriptors(KNOWN_TYPES[kind]))
+
+
+def _made_up_spec(relationships: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Resource types with open attributes (no attributes model needed) and the given relationships."""
+    schemas: dict[str, Any] = {}
+    for kind, props in relationships.items():
+        name = kind.title().replace("_", "")
+        schemas[name] = {
+            "type": "object",
+            "description": f"A made-up {kind}.",
+            "properties": {
+                "type": {"type": "string", "const": kind},
+                "id": {"type": "string"},
+                "attributes": {"type": "object", "additionalProperties": True},
+                **({"relationships": {"$ref": f"#/components/schemas/{name}Relationships"}} if props else {}),
+            },
+        }
+        if props:
+            schemas[f"{name}Relationships"] = {"type": "object", "properties": props}
+    return {"components": {"schemas": schemas}}
+
+
+def _rel(kind: str, target: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{kind}Relationship", "x-atono-target": target}
+
+
+def _run(source: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"__name__": "made_up_types"}
+    exec(compile(source, "made_up_types.py", "exec"), namespace)  # our own generator's output
+    return namespace
+
+
+def test_generated_classes_resolve_cycles_and_follow_the_naming_rule() -> None:
+    spec = _made_up_spec(
+        {
+            "node": {
+                "parent": _rel("ToOne", "node"),
+                "children": _rel("ToMany", "node"),
+                "tree": _rel("ToOne", "tree"),
+            },
+            "tree": {"nodes": _rel("ToMany", "node"), "owner": _rel("ToOne", "person")},
+        }
+    )
+    generator = _generator()
+    source = generator.render(spec)
+    assert source == generator.render(spec), "the output must be deterministic"
+    made = _run(source)
+    node, tree = made["Node"], made["Tree"]
+    assert made["KNOWN_TYPES"] == {"node": node, "tree": tree}
+    assert issubclass(node, Resource) and node.type_name == "node"
+    declared = relationship_descriptors(node)
+    assert set(declared) == {"parent", "parent_id", "children", "node_ids", "tree", "tree_id"}
+    assert declared["parent"].target is node and declared["children"].target is node  # type: ignore[union-attr]
+    assert declared["tree"].target is tree  # type: ignore[union-attr]
+    tree_declared = relationship_descriptors(tree)
+    assert set(tree_declared) == {"nodes", "node_ids", "owner", "owner_id"}
+    assert tree_declared["owner"].target is ResourceObject  # type: ignore[union-attr]  # no schema for `person`
+
+
+def test_the_ids_accessor_is_named_by_the_singular() -> None:
+    ids_name = _generator().ids_name
+    assert ids_name("assignee", False, "user") == "assignee_id"
+    assert ids_name("backlog_owners", True, "user") == "backlog_owner_ids"
+    assert ids_name("acceptance_criteria", True, "acceptance_criterion") == "acceptance_criterion_ids"
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"owner": {"$ref": "#/components/schemas/ToOneRelationship"}}, "no x-atono-target"),
+        ({"owner": {"$ref": "#/components/schemas/Links", "x-atono-target": "user"}}, "must be a \\$ref"),
+        ({"owner": _rel("ToOne", "user"), "ownerId": _rel("ToOne", "user")}, "already"),
+        ({"links": _rel("ToMany", "link")}, "already a member"),
+    ],
+)
+def test_the_generator_refuses_what_it_cannot_name_or_type(props: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _generator().render(_made_up_spec({"thing": props}))

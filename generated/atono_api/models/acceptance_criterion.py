@@ -22,16 +22,15 @@ T = TypeVar("T", bound="AcceptanceCriterion")
 
 @_attrs_define
 class AcceptanceCriterion:
-    """An acceptance criterion of a story. Only its type name is documented; its attributes are an open
-    object.
+    """An acceptance criterion of a story. Its attributes are an open object.
 
-        Attributes:
-            type_ (Literal['acceptance_criterion']):
-            id (str):
-            attributes (AcceptanceCriterionAttributes | Unset):
-            relationships (AcceptanceCriterionRelationships | Unset):
-            links (Links | Unset): JSON:API links. Values are relative or absolute URLs; treat them as opaque.
-            meta (Meta | Unset): Non-standard meta-information.
+    Attributes:
+        type_ (Literal['acceptance_criterion']):
+        id (str):
+        attributes (AcceptanceCriterionAttributes | Unset):
+        relationships (AcceptanceCriterionRelationships | Unset):
+        links (Links | Unset): JSON:API links. Values are relative or absolute URLs; treat them as opaque.
+        meta (Meta | Unset): Non-standard meta-information.
     """
 
     type_: Literal["acceptance_criterion"]

@@ -21,15 +21,14 @@ T = TypeVar("T", bound="FlagEnvironment")
 
 @_attrs_define
 class FlagEnvironment:
-    """A flag's configuration in one environment (a "slice"). The newer docs place `environmentCode` in
-    the resource's `meta`; the older ones list it beside `configuration`, so it is accepted in both.
+    """A flag's configuration in one environment (a "slice").
 
-        Attributes:
-            type_ (Literal['flag_environment']):
-            id (str):
-            attributes (FlagEnvironmentAttributes):
-            meta (FlagEnvironmentMeta | Unset):
-            links (Links | Unset): JSON:API links. Values are relative or absolute URLs; treat them as opaque.
+    Attributes:
+        type_ (Literal['flag_environment']):
+        id (str):
+        attributes (FlagEnvironmentAttributes):
+        meta (FlagEnvironmentMeta | Unset):
+        links (Links | Unset): JSON:API links. Values are relative or absolute URLs; treat them as opaque.
     """
 
     type_: Literal["flag_environment"]

@@ -22,18 +22,17 @@ T = TypeVar("T", bound="Story")
 
 @_attrs_define
 class Story:
-    """A piece of planned work: a user story statement, acceptance criteria and optional context. The
-    type name `story` is inferred (no story example is published).
+    """A piece of planned work: a user story statement, acceptance criteria and optional context.
 
-        Attributes:
-            type_ (Literal['story']):
-            id (str):
-            attributes (StoryAttributes):
-            relationships (StoryRelationships | Unset): `acceptanceCriteria` is documented; `team`, `assignee`, `reporter`
-                and `workflowStep` are inferred
-                from the bug relationships and the documented `?include=WORKFLOW_STEP`.
-            links (Links | Unset): JSON:API links. Values are relative or absolute URLs; treat them as opaque.
-            meta (Meta | Unset): Non-standard meta-information.
+    Attributes:
+        type_ (Literal['story']):
+        id (str):
+        attributes (StoryAttributes):
+        relationships (StoryRelationships | Unset): `acceptanceCriteria` is documented; `team`, `assignee`, `reporter`
+            and `workflowStep` are inferred
+            from the bug relationships and the documented `?include=WORKFLOW_STEP`.
+        links (Links | Unset): JSON:API links. Values are relative or absolute URLs; treat them as opaque.
+        meta (Meta | Unset): Non-standard meta-information.
     """
 
     type_: Literal["story"]

@@ -32,8 +32,7 @@ T = TypeVar("T", bound="StoryDocument")
 class StoryDocument:
     """
     Attributes:
-        data (Story): A piece of planned work: a user story statement, acceptance criteria and optional context. The
-            type name `story` is inferred (no story example is published).
+        data (Story): A piece of planned work: a user story statement, acceptance criteria and optional context.
         included (list[AcceptanceCriterion | Bug | Flag | FlagEnvironment | Resource | Story | Team | User |
             WorkflowStep] | Unset):
         links (Links | Unset): JSON:API links. Values are relative or absolute URLs; treat them as opaque.

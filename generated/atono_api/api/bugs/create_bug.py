@@ -105,8 +105,7 @@ def sync_detailed(
 ) -> Response[BugDocument | ErrorDocument]:
     """Create a bug
 
-     Documented by the "Example: Create a bug" request on the bugs page. The reporter is set to the
-    calling user and cannot be given at creation; `assignee` and `team` can. The path is inferred.
+     Create a bug with a title and optional content, assignee and team; the reporter is the calling user.
 
     Args:
         body (BugCreateDocument):
@@ -137,8 +136,7 @@ def sync(
 ) -> BugDocument | ErrorDocument | None:
     """Create a bug
 
-     Documented by the "Example: Create a bug" request on the bugs page. The reporter is set to the
-    calling user and cannot be given at creation; `assignee` and `team` can. The path is inferred.
+     Create a bug with a title and optional content, assignee and team; the reporter is the calling user.
 
     Args:
         body (BugCreateDocument):
@@ -164,8 +162,7 @@ async def asyncio_detailed(
 ) -> Response[BugDocument | ErrorDocument]:
     """Create a bug
 
-     Documented by the "Example: Create a bug" request on the bugs page. The reporter is set to the
-    calling user and cannot be given at creation; `assignee` and `team` can. The path is inferred.
+     Create a bug with a title and optional content, assignee and team; the reporter is the calling user.
 
     Args:
         body (BugCreateDocument):
@@ -194,8 +191,7 @@ async def asyncio(
 ) -> BugDocument | ErrorDocument | None:
     """Create a bug
 
-     Documented by the "Example: Create a bug" request on the bugs page. The reporter is set to the
-    calling user and cannot be given at creation; `assignee` and `team` can. The path is inferred.
+     Create a bug with a title and optional content, assignee and team; the reporter is the calling user.
 
     Args:
         body (BugCreateDocument):

@@ -97,8 +97,7 @@ def sync_detailed(
 ) -> Response[Any | ErrorDocument]:
     """Delete a bug
 
-     Inferred, as for stories: the overview documents 204 for deletions and bugs carry a read-only
-    `deleted` flag. After deletion the bug is gone from lists and a GET answers 404.
+     Delete a bug; it is gone from lists afterwards and reading it answers 404.
 
     Args:
         bug_id (str):
@@ -129,8 +128,7 @@ def sync(
 ) -> Any | ErrorDocument | None:
     """Delete a bug
 
-     Inferred, as for stories: the overview documents 204 for deletions and bugs carry a read-only
-    `deleted` flag. After deletion the bug is gone from lists and a GET answers 404.
+     Delete a bug; it is gone from lists afterwards and reading it answers 404.
 
     Args:
         bug_id (str):
@@ -156,8 +154,7 @@ async def asyncio_detailed(
 ) -> Response[Any | ErrorDocument]:
     """Delete a bug
 
-     Inferred, as for stories: the overview documents 204 for deletions and bugs carry a read-only
-    `deleted` flag. After deletion the bug is gone from lists and a GET answers 404.
+     Delete a bug; it is gone from lists afterwards and reading it answers 404.
 
     Args:
         bug_id (str):
@@ -186,8 +183,7 @@ async def asyncio(
 ) -> Any | ErrorDocument | None:
     """Delete a bug
 
-     Inferred, as for stories: the overview documents 204 for deletions and bugs carry a read-only
-    `deleted` flag. After deletion the bug is gone from lists and a GET answers 404.
+     Delete a bug; it is gone from lists afterwards and reading it answers 404.
 
     Args:
         bug_id (str):

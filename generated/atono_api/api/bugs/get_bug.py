@@ -99,8 +99,7 @@ def sync_detailed(
 ) -> Response[BugDocument | ErrorDocument]:
     """Get a bug
 
-     Documented by the "Example: Get a bug" response on the bugs page, with `?include=` for
-    `assignee`, `team` and `reporter`. The path is inferred.
+     One bug by id; `include` resolves related resources.
 
     Args:
         bug_id (str):
@@ -134,8 +133,7 @@ def sync(
 ) -> BugDocument | ErrorDocument | None:
     """Get a bug
 
-     Documented by the "Example: Get a bug" response on the bugs page, with `?include=` for
-    `assignee`, `team` and `reporter`. The path is inferred.
+     One bug by id; `include` resolves related resources.
 
     Args:
         bug_id (str):
@@ -164,8 +162,7 @@ async def asyncio_detailed(
 ) -> Response[BugDocument | ErrorDocument]:
     """Get a bug
 
-     Documented by the "Example: Get a bug" response on the bugs page, with `?include=` for
-    `assignee`, `team` and `reporter`. The path is inferred.
+     One bug by id; `include` resolves related resources.
 
     Args:
         bug_id (str):
@@ -197,8 +194,7 @@ async def asyncio(
 ) -> BugDocument | ErrorDocument | None:
     """Get a bug
 
-     Documented by the "Example: Get a bug" response on the bugs page, with `?include=` for
-    `assignee`, `team` and `reporter`. The path is inferred.
+     One bug by id; `include` resolves related resources.
 
     Args:
         bug_id (str):

@@ -107,7 +107,7 @@ def sync_detailed(
 ) -> Response[BugCollectionDocument | ErrorDocument]:
     """List bugs
 
-     Inferred: the overview names bugs among the lists that support pagination; the path is not shown.
+     Every bug of the workspace, page by page; `include` resolves related resources.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -147,7 +147,7 @@ def sync(
 ) -> BugCollectionDocument | ErrorDocument | None:
     """List bugs
 
-     Inferred: the overview names bugs among the lists that support pagination; the path is not shown.
+     Every bug of the workspace, page by page; `include` resolves related resources.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -182,7 +182,7 @@ async def asyncio_detailed(
 ) -> Response[BugCollectionDocument | ErrorDocument]:
     """List bugs
 
-     Inferred: the overview names bugs among the lists that support pagination; the path is not shown.
+     Every bug of the workspace, page by page; `include` resolves related resources.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -220,7 +220,7 @@ async def asyncio(
 ) -> BugCollectionDocument | ErrorDocument | None:
     """List bugs
 
-     Inferred: the overview names bugs among the lists that support pagination; the path is not shown.
+     Every bug of the workspace, page by page; `include` resolves related resources.
 
     Args:
         pagesize (int | Unset):  Default: 100.

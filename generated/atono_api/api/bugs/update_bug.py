@@ -109,9 +109,7 @@ def sync_detailed(
 ) -> Response[BugDocument | ErrorDocument]:
     """Update a bug
 
-     Documented on the bugs page ("Updating a bug"): `title` and `content` are usable with PATCH, and
-    `assignee`, `team` and `reporter` can be changed in `relationships`. Setting `assignee` or `team`
-    to `{"data": null}` unassigns it; omitted members stay unchanged. The path is inferred.
+     Change only the members given; `assignee` or `team` set to null unassigns it.
 
     Args:
         bug_id (str):
@@ -145,9 +143,7 @@ def sync(
 ) -> BugDocument | ErrorDocument | None:
     """Update a bug
 
-     Documented on the bugs page ("Updating a bug"): `title` and `content` are usable with PATCH, and
-    `assignee`, `team` and `reporter` can be changed in `relationships`. Setting `assignee` or `team`
-    to `{"data": null}` unassigns it; omitted members stay unchanged. The path is inferred.
+     Change only the members given; `assignee` or `team` set to null unassigns it.
 
     Args:
         bug_id (str):
@@ -176,9 +172,7 @@ async def asyncio_detailed(
 ) -> Response[BugDocument | ErrorDocument]:
     """Update a bug
 
-     Documented on the bugs page ("Updating a bug"): `title` and `content` are usable with PATCH, and
-    `assignee`, `team` and `reporter` can be changed in `relationships`. Setting `assignee` or `team`
-    to `{"data": null}` unassigns it; omitted members stay unchanged. The path is inferred.
+     Change only the members given; `assignee` or `team` set to null unassigns it.
 
     Args:
         bug_id (str):
@@ -210,9 +204,7 @@ async def asyncio(
 ) -> BugDocument | ErrorDocument | None:
     """Update a bug
 
-     Documented on the bugs page ("Updating a bug"): `title` and `content` are usable with PATCH, and
-    `assignee`, `team` and `reporter` can be changed in `relationships`. Setting `assignee` or `team`
-    to `{"data": null}` unassigns it; omitted members stay unchanged. The path is inferred.
+     Change only the members given; `assignee` or `team` set to null unassigns it.
 
     Args:
         bug_id (str):

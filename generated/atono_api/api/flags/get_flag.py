@@ -99,8 +99,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | FlagDocument]:
     """Get a feature flag
 
-     Documented by "Example: Get a feature flag" on the flags page; the flag is addressed by its UUID
-    or its key. The path is inferred.
+     One feature flag by its id or its key.
 
     Args:
         flag_id_or_key (str):
@@ -134,8 +133,7 @@ def sync(
 ) -> ErrorDocument | FlagDocument | None:
     """Get a feature flag
 
-     Documented by "Example: Get a feature flag" on the flags page; the flag is addressed by its UUID
-    or its key. The path is inferred.
+     One feature flag by its id or its key.
 
     Args:
         flag_id_or_key (str):
@@ -164,8 +162,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | FlagDocument]:
     """Get a feature flag
 
-     Documented by "Example: Get a feature flag" on the flags page; the flag is addressed by its UUID
-    or its key. The path is inferred.
+     One feature flag by its id or its key.
 
     Args:
         flag_id_or_key (str):
@@ -197,8 +194,7 @@ async def asyncio(
 ) -> ErrorDocument | FlagDocument | None:
     """Get a feature flag
 
-     Documented by "Example: Get a feature flag" on the flags page; the flag is addressed by its UUID
-    or its key. The path is inferred.
+     One feature flag by its id or its key.
 
     Args:
         flag_id_or_key (str):

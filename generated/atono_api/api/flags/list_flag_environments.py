@@ -107,8 +107,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | FlagEnvironmentCollectionDocument]:
     """List a feature flag's environments
 
-     Inferred: the flag example links its `slices` relationship to `/api/v1/flags/{id}/environments`,
-    a related-resource URL that answers with the flag's `flag_environment` resources.
+     A flag's configuration in each environment, page by page.
 
     Args:
         flag_id_or_key (str):
@@ -148,8 +147,7 @@ def sync(
 ) -> ErrorDocument | FlagEnvironmentCollectionDocument | None:
     """List a feature flag's environments
 
-     Inferred: the flag example links its `slices` relationship to `/api/v1/flags/{id}/environments`,
-    a related-resource URL that answers with the flag's `flag_environment` resources.
+     A flag's configuration in each environment, page by page.
 
     Args:
         flag_id_or_key (str):
@@ -184,8 +182,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | FlagEnvironmentCollectionDocument]:
     """List a feature flag's environments
 
-     Inferred: the flag example links its `slices` relationship to `/api/v1/flags/{id}/environments`,
-    a related-resource URL that answers with the flag's `flag_environment` resources.
+     A flag's configuration in each environment, page by page.
 
     Args:
         flag_id_or_key (str):
@@ -223,8 +220,7 @@ async def asyncio(
 ) -> ErrorDocument | FlagEnvironmentCollectionDocument | None:
     """List a feature flag's environments
 
-     Inferred: the flag example links its `slices` relationship to `/api/v1/flags/{id}/environments`,
-    a related-resource URL that answers with the flag's `flag_environment` resources.
+     A flag's configuration in each environment, page by page.
 
     Args:
         flag_id_or_key (str):

@@ -107,8 +107,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | FlagCollectionDocument]:
     """List feature flags
 
-     Inferred path; the overview says the API gives access to feature flags. Flags have no documented
-    writes: they are read-only through the API.
+     Every feature flag, page by page; `include` resolves its per-environment configurations.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -148,8 +147,7 @@ def sync(
 ) -> ErrorDocument | FlagCollectionDocument | None:
     """List feature flags
 
-     Inferred path; the overview says the API gives access to feature flags. Flags have no documented
-    writes: they are read-only through the API.
+     Every feature flag, page by page; `include` resolves its per-environment configurations.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -184,8 +182,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | FlagCollectionDocument]:
     """List feature flags
 
-     Inferred path; the overview says the API gives access to feature flags. Flags have no documented
-    writes: they are read-only through the API.
+     Every feature flag, page by page; `include` resolves its per-environment configurations.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -223,8 +220,7 @@ async def asyncio(
 ) -> ErrorDocument | FlagCollectionDocument | None:
     """List feature flags
 
-     Inferred path; the overview says the API gives access to feature flags. Flags have no documented
-    writes: they are read-only through the API.
+     Every feature flag, page by page; `include` resolves its per-environment configurations.
 
     Args:
         pagesize (int | Unset):  Default: 100.

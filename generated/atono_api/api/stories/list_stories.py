@@ -107,8 +107,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | StoryCollectionDocument]:
     """List stories
 
-     Inferred: the overview names stories among the lists that support pagination; the path follows the
-    JSON:API convention of the documented `/users/{id}` link.
+     Every story of the workspace, page by page; `include` resolves related resources.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -148,8 +147,7 @@ def sync(
 ) -> ErrorDocument | StoryCollectionDocument | None:
     """List stories
 
-     Inferred: the overview names stories among the lists that support pagination; the path follows the
-    JSON:API convention of the documented `/users/{id}` link.
+     Every story of the workspace, page by page; `include` resolves related resources.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -184,8 +182,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | StoryCollectionDocument]:
     """List stories
 
-     Inferred: the overview names stories among the lists that support pagination; the path follows the
-    JSON:API convention of the documented `/users/{id}` link.
+     Every story of the workspace, page by page; `include` resolves related resources.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -223,8 +220,7 @@ async def asyncio(
 ) -> ErrorDocument | StoryCollectionDocument | None:
     """List stories
 
-     Inferred: the overview names stories among the lists that support pagination; the path follows the
-    JSON:API convention of the documented `/users/{id}` link.
+     Every story of the workspace, page by page; `include` resolves related resources.
 
     Args:
         pagesize (int | Unset):  Default: 100.

@@ -109,9 +109,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | StoryDocument]:
     """Update a story
 
-     Inferred: the stories page marks `title`, `content` and `additionalContent` as usable with PATCH.
-    PATCH semantics: omitted members stay unchanged; a to-one relationship set to `{"data": null}` is
-    cleared.
+     Change only the members given; a relationship set to null is cleared.
 
     Args:
         story_id (str):
@@ -145,9 +143,7 @@ def sync(
 ) -> ErrorDocument | StoryDocument | None:
     """Update a story
 
-     Inferred: the stories page marks `title`, `content` and `additionalContent` as usable with PATCH.
-    PATCH semantics: omitted members stay unchanged; a to-one relationship set to `{"data": null}` is
-    cleared.
+     Change only the members given; a relationship set to null is cleared.
 
     Args:
         story_id (str):
@@ -176,9 +172,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | StoryDocument]:
     """Update a story
 
-     Inferred: the stories page marks `title`, `content` and `additionalContent` as usable with PATCH.
-    PATCH semantics: omitted members stay unchanged; a to-one relationship set to `{"data": null}` is
-    cleared.
+     Change only the members given; a relationship set to null is cleared.
 
     Args:
         story_id (str):
@@ -210,9 +204,7 @@ async def asyncio(
 ) -> ErrorDocument | StoryDocument | None:
     """Update a story
 
-     Inferred: the stories page marks `title`, `content` and `additionalContent` as usable with PATCH.
-    PATCH semantics: omitted members stay unchanged; a to-one relationship set to `{"data": null}` is
-    cleared.
+     Change only the members given; a relationship set to null is cleared.
 
     Args:
         story_id (str):

@@ -105,9 +105,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | TeamDocument]:
     """Create a team
 
-     Inferred: the teams page marks `name`, `description`, `isPublic` and `backlogManagementByOwners`
-    as usable with POST and says relationships can be set too; `members` is the one formal
-    relationship.
+     Create a team, optionally with its members.
 
     Args:
         body (TeamCreateDocument):
@@ -138,9 +136,7 @@ def sync(
 ) -> ErrorDocument | TeamDocument | None:
     """Create a team
 
-     Inferred: the teams page marks `name`, `description`, `isPublic` and `backlogManagementByOwners`
-    as usable with POST and says relationships can be set too; `members` is the one formal
-    relationship.
+     Create a team, optionally with its members.
 
     Args:
         body (TeamCreateDocument):
@@ -166,9 +162,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | TeamDocument]:
     """Create a team
 
-     Inferred: the teams page marks `name`, `description`, `isPublic` and `backlogManagementByOwners`
-    as usable with POST and says relationships can be set too; `members` is the one formal
-    relationship.
+     Create a team, optionally with its members.
 
     Args:
         body (TeamCreateDocument):
@@ -197,9 +191,7 @@ async def asyncio(
 ) -> ErrorDocument | TeamDocument | None:
     """Create a team
 
-     Inferred: the teams page marks `name`, `description`, `isPublic` and `backlogManagementByOwners`
-    as usable with POST and says relationships can be set too; `members` is the one formal
-    relationship.
+     Create a team, optionally with its members.
 
     Args:
         body (TeamCreateDocument):

@@ -99,8 +99,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | TeamDocument]:
     """Get a team
 
-     Inferred path; the teams page shows a team document and documents `?include=members`,
-    `?include=admins` and `?include=backlogOwners`.
+     One team by id; `include` resolves members, admins and backlog owners.
 
     Args:
         team_id (str):
@@ -134,8 +133,7 @@ def sync(
 ) -> ErrorDocument | TeamDocument | None:
     """Get a team
 
-     Inferred path; the teams page shows a team document and documents `?include=members`,
-    `?include=admins` and `?include=backlogOwners`.
+     One team by id; `include` resolves members, admins and backlog owners.
 
     Args:
         team_id (str):
@@ -164,8 +162,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | TeamDocument]:
     """Get a team
 
-     Inferred path; the teams page shows a team document and documents `?include=members`,
-    `?include=admins` and `?include=backlogOwners`.
+     One team by id; `include` resolves members, admins and backlog owners.
 
     Args:
         team_id (str):
@@ -197,8 +194,7 @@ async def asyncio(
 ) -> ErrorDocument | TeamDocument | None:
     """Get a team
 
-     Inferred path; the teams page shows a team document and documents `?include=members`,
-    `?include=admins` and `?include=backlogOwners`.
+     One team by id; `include` resolves members, admins and backlog owners.
 
     Args:
         team_id (str):

@@ -107,9 +107,8 @@ def sync_detailed(
 ) -> Response[ErrorDocument | IdentifierCollectionDocument]:
     """List a team's members
 
-     Inferred: the team example links its `members` relationship to
-    `/api/v1/teams/{id}/relationships/members`. A JSON:API relationship endpoint answers with the
-    member identifiers (`type` and `id`), paginated like other lists.
+     The identifiers of a team's members, page by page; for the users themselves, get the team with
+    `include=members`.
 
     Args:
         team_id (str):
@@ -149,9 +148,8 @@ def sync(
 ) -> ErrorDocument | IdentifierCollectionDocument | None:
     """List a team's members
 
-     Inferred: the team example links its `members` relationship to
-    `/api/v1/teams/{id}/relationships/members`. A JSON:API relationship endpoint answers with the
-    member identifiers (`type` and `id`), paginated like other lists.
+     The identifiers of a team's members, page by page; for the users themselves, get the team with
+    `include=members`.
 
     Args:
         team_id (str):
@@ -186,9 +184,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | IdentifierCollectionDocument]:
     """List a team's members
 
-     Inferred: the team example links its `members` relationship to
-    `/api/v1/teams/{id}/relationships/members`. A JSON:API relationship endpoint answers with the
-    member identifiers (`type` and `id`), paginated like other lists.
+     The identifiers of a team's members, page by page; for the users themselves, get the team with
+    `include=members`.
 
     Args:
         team_id (str):
@@ -226,9 +223,8 @@ async def asyncio(
 ) -> ErrorDocument | IdentifierCollectionDocument | None:
     """List a team's members
 
-     Inferred: the team example links its `members` relationship to
-    `/api/v1/teams/{id}/relationships/members`. A JSON:API relationship endpoint answers with the
-    member identifiers (`type` and `id`), paginated like other lists.
+     The identifiers of a team's members, page by page; for the users themselves, get the team with
+    `include=members`.
 
     Args:
         team_id (str):

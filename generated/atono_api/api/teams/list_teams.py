@@ -107,8 +107,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | TeamCollectionDocument]:
     """List teams
 
-     Inferred: the overview lists teams among the resources the API exposes and "such as stories, bugs,
-    or users" in the pagination text is not exhaustive.
+     Every team the key can see, page by page; `include` resolves members, admins and backlog owners.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -148,8 +147,7 @@ def sync(
 ) -> ErrorDocument | TeamCollectionDocument | None:
     """List teams
 
-     Inferred: the overview lists teams among the resources the API exposes and "such as stories, bugs,
-    or users" in the pagination text is not exhaustive.
+     Every team the key can see, page by page; `include` resolves members, admins and backlog owners.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -184,8 +182,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | TeamCollectionDocument]:
     """List teams
 
-     Inferred: the overview lists teams among the resources the API exposes and "such as stories, bugs,
-    or users" in the pagination text is not exhaustive.
+     Every team the key can see, page by page; `include` resolves members, admins and backlog owners.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -223,8 +220,7 @@ async def asyncio(
 ) -> ErrorDocument | TeamCollectionDocument | None:
     """List teams
 
-     Inferred: the overview lists teams among the resources the API exposes and "such as stories, bugs,
-    or users" in the pagination text is not exhaustive.
+     Every team the key can see, page by page; `include` resolves members, admins and backlog owners.
 
     Args:
         pagesize (int | Unset):  Default: 100.

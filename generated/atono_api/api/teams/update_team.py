@@ -109,8 +109,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | TeamDocument]:
     """Update a team
 
-     Inferred: the teams page marks the team attributes as usable with PATCH. Omitted members stay
-    unchanged; `members` replaces the whole member list when given.
+     Change only the members given; `members` replaces the whole member list.
 
     Args:
         team_id (str):
@@ -144,8 +143,7 @@ def sync(
 ) -> ErrorDocument | TeamDocument | None:
     """Update a team
 
-     Inferred: the teams page marks the team attributes as usable with PATCH. Omitted members stay
-    unchanged; `members` replaces the whole member list when given.
+     Change only the members given; `members` replaces the whole member list.
 
     Args:
         team_id (str):
@@ -174,8 +172,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | TeamDocument]:
     """Update a team
 
-     Inferred: the teams page marks the team attributes as usable with PATCH. Omitted members stay
-    unchanged; `members` replaces the whole member list when given.
+     Change only the members given; `members` replaces the whole member list.
 
     Args:
         team_id (str):
@@ -207,8 +204,7 @@ async def asyncio(
 ) -> ErrorDocument | TeamDocument | None:
     """Update a team
 
-     Inferred: the teams page marks the team attributes as usable with PATCH. Omitted members stay
-    unchanged; `members` replaces the whole member list when given.
+     Change only the members given; `members` replaces the whole member list.
 
     Args:
         team_id (str):

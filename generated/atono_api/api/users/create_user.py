@@ -105,8 +105,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | UserDocument]:
     """Add a user
 
-     Documented by "Example: Add a user" on the users page: a POST with the new user's email and full
-    name. The path is inferred. `email` must be unique across users: a duplicate answers 409.
+     Add (invite) a user; the email must be unique across users.
 
     Args:
         body (UserCreateDocument):
@@ -137,8 +136,7 @@ def sync(
 ) -> ErrorDocument | UserDocument | None:
     """Add a user
 
-     Documented by "Example: Add a user" on the users page: a POST with the new user's email and full
-    name. The path is inferred. `email` must be unique across users: a duplicate answers 409.
+     Add (invite) a user; the email must be unique across users.
 
     Args:
         body (UserCreateDocument):
@@ -164,8 +162,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | UserDocument]:
     """Add a user
 
-     Documented by "Example: Add a user" on the users page: a POST with the new user's email and full
-    name. The path is inferred. `email` must be unique across users: a duplicate answers 409.
+     Add (invite) a user; the email must be unique across users.
 
     Args:
         body (UserCreateDocument):
@@ -194,8 +191,7 @@ async def asyncio(
 ) -> ErrorDocument | UserDocument | None:
     """Add a user
 
-     Documented by "Example: Add a user" on the users page: a POST with the new user's email and full
-    name. The path is inferred. `email` must be unique across users: a duplicate answers 409.
+     Add (invite) a user; the email must be unique across users.
 
     Args:
         body (UserCreateDocument):

@@ -89,8 +89,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | UserDocument]:
     """Get a user
 
-     Documented by "Example: Get a user" on the users page; its `links.self` shows the path
-    `/api/v1/users/{id}`.
+     One user by id.
 
     Args:
         user_id (str):
@@ -121,8 +120,7 @@ def sync(
 ) -> ErrorDocument | UserDocument | None:
     """Get a user
 
-     Documented by "Example: Get a user" on the users page; its `links.self` shows the path
-    `/api/v1/users/{id}`.
+     One user by id.
 
     Args:
         user_id (str):
@@ -148,8 +146,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | UserDocument]:
     """Get a user
 
-     Documented by "Example: Get a user" on the users page; its `links.self` shows the path
-    `/api/v1/users/{id}`.
+     One user by id.
 
     Args:
         user_id (str):
@@ -178,8 +175,7 @@ async def asyncio(
 ) -> ErrorDocument | UserDocument | None:
     """Get a user
 
-     Documented by "Example: Get a user" on the users page; its `links.self` shows the path
-    `/api/v1/users/{id}`.
+     One user by id.
 
     Args:
         user_id (str):

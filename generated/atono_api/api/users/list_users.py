@@ -103,7 +103,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | UserCollectionDocument]:
     """List users
 
-     Inferred path; the overview names users among the lists that support pagination.
+     Every user of the workspace, page by page.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -140,7 +140,7 @@ def sync(
 ) -> ErrorDocument | UserCollectionDocument | None:
     """List users
 
-     Inferred path; the overview names users among the lists that support pagination.
+     Every user of the workspace, page by page.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -172,7 +172,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | UserCollectionDocument]:
     """List users
 
-     Inferred path; the overview names users among the lists that support pagination.
+     Every user of the workspace, page by page.
 
     Args:
         pagesize (int | Unset):  Default: 100.
@@ -207,7 +207,7 @@ async def asyncio(
 ) -> ErrorDocument | UserCollectionDocument | None:
     """List users
 
-     Inferred path; the overview names users among the lists that support pagination.
+     Every user of the workspace, page by page.
 
     Args:
         pagesize (int | Unset):  Default: 100.

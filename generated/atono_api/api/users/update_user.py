@@ -109,7 +109,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | UserDocument]:
     """Update a user
 
-     Inferred: the users page marks `fullName` as usable with PATCH (and `email` with POST only).
+     Change a user's full name.
 
     Args:
         user_id (str):
@@ -143,7 +143,7 @@ def sync(
 ) -> ErrorDocument | UserDocument | None:
     """Update a user
 
-     Inferred: the users page marks `fullName` as usable with PATCH (and `email` with POST only).
+     Change a user's full name.
 
     Args:
         user_id (str):
@@ -172,7 +172,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | UserDocument]:
     """Update a user
 
-     Inferred: the users page marks `fullName` as usable with PATCH (and `email` with POST only).
+     Change a user's full name.
 
     Args:
         user_id (str):
@@ -204,7 +204,7 @@ async def asyncio(
 ) -> ErrorDocument | UserDocument | None:
     """Update a user
 
-     Inferred: the users page marks `fullName` as usable with PATCH (and `email` with POST only).
+     Change a user's full name.
 
     Args:
         user_id (str):

@@ -89,9 +89,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | WorkflowStepDocument]:
     """Get a workflow step
 
-     Documented: the workflow steps page describes "the response from the Get a workflow step
-    endpoint". Its path is not shown; `/workflow-steps/{id}` follows the page's own URL, the other
-    candidate being `/workflow_steps/{id}`.
+     One workflow step by id.
 
     Args:
         workflow_step_id (str):
@@ -122,9 +120,7 @@ def sync(
 ) -> ErrorDocument | WorkflowStepDocument | None:
     """Get a workflow step
 
-     Documented: the workflow steps page describes "the response from the Get a workflow step
-    endpoint". Its path is not shown; `/workflow-steps/{id}` follows the page's own URL, the other
-    candidate being `/workflow_steps/{id}`.
+     One workflow step by id.
 
     Args:
         workflow_step_id (str):
@@ -150,9 +146,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | WorkflowStepDocument]:
     """Get a workflow step
 
-     Documented: the workflow steps page describes "the response from the Get a workflow step
-    endpoint". Its path is not shown; `/workflow-steps/{id}` follows the page's own URL, the other
-    candidate being `/workflow_steps/{id}`.
+     One workflow step by id.
 
     Args:
         workflow_step_id (str):
@@ -181,9 +175,7 @@ async def asyncio(
 ) -> ErrorDocument | WorkflowStepDocument | None:
     """Get a workflow step
 
-     Documented: the workflow steps page describes "the response from the Get a workflow step
-    endpoint". Its path is not shown; `/workflow-steps/{id}` follows the page's own URL, the other
-    candidate being `/workflow_steps/{id}`.
+     One workflow step by id.
 
     Args:
         workflow_step_id (str):

@@ -118,6 +118,18 @@ class _Call:
         return None if self.timeout is None or isinstance(self.timeout, httpx.Timeout) else float(self.timeout)
 
 
+@attrs.define
+class _Attempts:
+    """Where a call's retries stand, for the sync and async loops alike."""
+
+    taken: int = 0
+    uncertain: bool = False  # whether an earlier attempt may have been applied by the server
+
+    def failed(self, outcome: httpx.Response | httpx.RequestError) -> None:
+        self.uncertain = self.uncertain or may_have_been_applied(outcome)
+        self.taken += 1
+
+
 def _resolve_api_key(api_key: str | None) -> str:
     source = "api_key"
     if api_key is None:
@@ -588,6 +600,25 @@ class BaseClient(Generic[_HttpT]):
             )
         return delay
 
+    def _delay_after_error(self, call: _Call, attempts: _Attempts, error: httpx.RequestError) -> float:
+        """The wait before the next attempt after a transport error; raises the typed error when none is left."""
+        delay = self._retry_delay_after_error(call, error, attempts.taken)
+        if delay is None:
+            raise self._connection_error(call, error, attempts.taken) from error
+        attempts.failed(error)
+        return delay
+
+    def _delay_after_response(self, call: _Call, attempts: _Attempts, response: httpx.Response) -> float | None:
+        """None when `response` answers the call; else the wait before the next attempt, or the typed error raised
+        when none is left."""
+        if self._succeeded(call, response, attempts.taken, attempts.uncertain):
+            return None
+        delay = self._retry_delay_after_response(call, response, attempts.taken)
+        if delay is None:
+            raise self._status_error(response)
+        attempts.failed(response)
+        return delay
+
     def _succeeded(
         self, call: _Call, response: httpx.Response, retries_taken: int, earlier_attempt_may_have_applied: bool
     ) -> bool:
@@ -715,25 +746,17 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         call = self._prepare(
             operation, args, kwargs, max_retries, timeout, extra_headers=extra_headers, extra_query=extra_query
         )
-        retries_taken = 0
-        uncertain = False  # whether an earlier attempt may have been applied by the server
+        attempts = _Attempts()
         while True:
             try:
                 response = self._send(call)
             except httpx.RequestError as error:
-                delay = self._retry_delay_after_error(call, error, retries_taken)
-                if delay is None:
-                    raise self._connection_error(call, error, retries_taken) from error
-                uncertain = uncertain or may_have_been_applied(error)
+                self._retry_policy.sleep(self._delay_after_error(call, attempts, error))
             else:
-                if self._succeeded(call, response, retries_taken, uncertain):
-                    return response
-                delay = self._retry_delay_after_response(call, response, retries_taken)
+                delay = self._delay_after_response(call, attempts, response)
                 if delay is None:
-                    raise self._status_error(response)
-                uncertain = uncertain or may_have_been_applied(response)
-            self._retry_policy.sleep(delay)
-            retries_taken += 1
+                    return response
+                self._retry_policy.sleep(delay)
 
     def _send(self, call: _Call) -> httpx.Response:
         """One attempt: paced, with same-host redirects followed by hand."""
@@ -820,25 +843,17 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         call = self._prepare(
             operation, args, kwargs, max_retries, timeout, extra_headers=extra_headers, extra_query=extra_query
         )
-        retries_taken = 0
-        uncertain = False  # whether an earlier attempt may have been applied by the server
+        attempts = _Attempts()
         while True:
             try:
                 response = await self._send(call)
             except httpx.RequestError as error:
-                delay = self._retry_delay_after_error(call, error, retries_taken)
-                if delay is None:
-                    raise self._connection_error(call, error, retries_taken) from error
-                uncertain = uncertain or may_have_been_applied(error)
+                await self._retry_policy.async_sleep(self._delay_after_error(call, attempts, error))
             else:
-                if self._succeeded(call, response, retries_taken, uncertain):
-                    return response
-                delay = self._retry_delay_after_response(call, response, retries_taken)
+                delay = self._delay_after_response(call, attempts, response)
                 if delay is None:
-                    raise self._status_error(response)
-                uncertain = uncertain or may_have_been_applied(response)
-            await self._retry_policy.async_sleep(delay)
-            retries_taken += 1
+                    return response
+                await self._retry_policy.async_sleep(delay)
 
     async def _send(self, call: _Call) -> httpx.Response:
         """One attempt: paced, with same-host redirects followed by hand."""

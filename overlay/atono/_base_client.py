@@ -455,17 +455,17 @@ class BaseClient(Generic[_HttpT]):
 
     # The executor's building blocks, shared by the sync and async loops.
 
-    def _prepare(
-        self,
-        operation: ModuleType,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        max_retries: int | None,
-        timeout: TimeoutTypes | NotGiven,
-        *,
-        extra_headers: Mapping[str, str | Omit] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-    ) -> _Call:
+    def _prepare(self, operation: ModuleType, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Call:
+        """The call to a generated operation, its arguments checked: `kwargs` holds the operation's own and the
+        per-call options (`max_retries`, `timeout`, `extra_headers`, `extra_query`), which no operation takes.
+
+        The options are checked before anything is sent, then apply to every attempt and redirect hop.
+        """
+        kwargs = dict(kwargs)
+        max_retries: int | None = kwargs.pop("max_retries", None)
+        timeout: TimeoutTypes | NotGiven = kwargs.pop("timeout", NOT_GIVEN)
+        extra_headers: Mapping[str, str | Omit] | None = kwargs.pop("extra_headers", None)
+        extra_query: Mapping[str, object] | None = kwargs.pop("extra_query", None)
         set_headers, omitted = _check_extra_headers(extra_headers)
         query = _check_extra_query(extra_query)
         timeout = self._timeout if isinstance(timeout, NotGiven) else check_timeout(timeout)
@@ -705,47 +705,18 @@ class SyncAPIClient(BaseClient[httpx.Client]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _request(
-        self,
-        operation: ModuleType,
-        *args: Any,
-        max_retries: int | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str | Omit] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        **kwargs: Any,
-    ) -> Any:
+    def _request(self, operation: ModuleType, *args: Any, **kwargs: Any) -> Any:
         """Call a generated operation; return its parsed model (None for 204) or raise a typed error."""
-        response = self._request_raw(
-            operation,
-            *args,
-            max_retries=max_retries,
-            timeout=timeout,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            **kwargs,
-        )
-        return self._parse(operation, response)
+        return self._parse(operation, self._request_raw(operation, *args, **kwargs))
 
-    def _request_raw(
-        self,
-        operation: ModuleType,
-        *args: Any,
-        max_retries: int | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str | Omit] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
+    def _request_raw(self, operation: ModuleType, *args: Any, **kwargs: Any) -> httpx.Response:
         """Call a generated operation; return the read 2xx response after any retries, or raise a typed error.
 
-        The one other answer returned is the 404 of a resent DELETE whose earlier attempt may have been applied:
-        the resource is gone, which is what the call asked for (see `atono._retry`). `extra_headers` and
-        `extra_query` are checked before anything is sent, then apply to every attempt and redirect hop.
+        `kwargs` are the operation's arguments and the per-call options (see `_prepare`). The one other answer
+        returned is the 404 of a resent DELETE whose earlier attempt may have been applied: the resource is gone,
+        which is what the call asked for (see `atono._retry`).
         """
-        call = self._prepare(
-            operation, args, kwargs, max_retries, timeout, extra_headers=extra_headers, extra_query=extra_query
-        )
+        call = self._prepare(operation, args, kwargs)
         attempts = _Attempts()
         while True:
             try:
@@ -802,47 +773,13 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    async def _request(
-        self,
-        operation: ModuleType,
-        *args: Any,
-        max_retries: int | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str | Omit] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        """Call a generated operation; return its parsed model (None for 204) or raise a typed error."""
-        response = await self._request_raw(
-            operation,
-            *args,
-            max_retries=max_retries,
-            timeout=timeout,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            **kwargs,
-        )
-        return self._parse(operation, response)
+    async def _request(self, operation: ModuleType, *args: Any, **kwargs: Any) -> Any:
+        """`SyncAPIClient._request`, awaited."""
+        return self._parse(operation, await self._request_raw(operation, *args, **kwargs))
 
-    async def _request_raw(
-        self,
-        operation: ModuleType,
-        *args: Any,
-        max_retries: int | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str | Omit] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        **kwargs: Any,
-    ) -> httpx.Response:
-        """Call a generated operation; return the read 2xx response after any retries, or raise a typed error.
-
-        The one other answer returned is the 404 of a resent DELETE whose earlier attempt may have been applied:
-        the resource is gone, which is what the call asked for (see `atono._retry`). `extra_headers` and
-        `extra_query` are checked before anything is sent, then apply to every attempt and redirect hop.
-        """
-        call = self._prepare(
-            operation, args, kwargs, max_retries, timeout, extra_headers=extra_headers, extra_query=extra_query
-        )
+    async def _request_raw(self, operation: ModuleType, *args: Any, **kwargs: Any) -> httpx.Response:
+        """`SyncAPIClient._request_raw`, awaited."""
+        call = self._prepare(operation, args, kwargs)
         attempts = _Attempts()
         while True:
             try:

@@ -12,21 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-FAULTS = (
-    "429",
-    "500",
-    "502",
-    "503",
-    "504",
-    "reset",
-    "timeout",
-    "truncate",
-    "html",
-    "wrong_content_type",
-    "drip",
-    "gzip_bomb",
-    "redirect",
-)
+from atono.testing import FAULT_KINDS
+
+FAULTS = FAULT_KINDS  # every fault the sandbox can inject, in its order
 FAULT_LABELS = {
     "429": "429 + Retry-After",
     "500": "500",

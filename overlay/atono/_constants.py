@@ -45,7 +45,8 @@ NOT_GIVEN: Final = NotGiven()
 
 
 class Omit:
-    """The type of `OMIT`, the default of an `update()` argument: leave the field unchanged (None clears it)."""
+    """The type of `OMIT`: as an `update()` argument (its default), leave the field unchanged (None clears it); as
+    a value in `extra_headers`, do not send that header."""
 
     def __bool__(self) -> Literal[False]:
         return False

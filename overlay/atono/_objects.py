@@ -7,15 +7,25 @@ The conversion runs when an attribute is first read or written, not when the pag
 that looks at a few fields of some items does not pay for all of them. An attribute value that does not
 fit the spec raises `APIResponseValidationError` at that point, naming the resource and the member.
 Relationships resolve through the identity map of the response they came in: no hidden requests.
+
+An object is also plain data users can keep: `obj.to_dict()` is its JSON:API resource object, `Bug.from_dict(d,
+included=[...])` builds it back without a response, and `pickle`, `copy.copy` and `copy.deepcopy` keep what it
+holds, the objects its relationships resolve to included (see `ResourceObject.__getstate__`).
 """
 
 from __future__ import annotations
 
+import copy
+import copyreg
+import json
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, overload
 
-from atono._converters import ConversionError, model_filler
+import attrs
+from atono_api.types import Unset
+
+from atono._converters import ConversionError, model_converter, model_filler, wire_name
 from atono._exceptions import NotIncludedError
 from atono._json import loads
 from atono._naming import snake_case
@@ -24,6 +34,16 @@ from atono._structs import UNSET
 Key = tuple[str, str]
 T = TypeVar("T", bound="ResourceObject")
 InvalidAttributes = Callable[[str, Any], Exception]
+ResourceClass = type["ResourceObject"]  # named here: in the class body, `type` is the attribute
+
+
+def _unset_by_name(value: Unset) -> str:
+    return "UNSET"
+
+
+# The generated models test `value is UNSET`: pickle and copy that sentinel by name, so that it stays the one object
+# (else every optional member an object did not have reads as present after a round trip, nested models too).
+copyreg.pickle(Unset, _unset_by_name)
 
 
 class MalformedDocumentError(ValueError):
@@ -57,6 +77,10 @@ class IdentityMap(dict[Key, "ResourceObject"]):
     page of them is freed as soon as it is dropped rather than left in a reference cycle for the garbage
     collector. `invalid` makes the error for attributes that turn out not to fit the spec when they are
     converted, with what is known of the response.
+
+    A pickled or copied map keeps its resources but not `invalid`, which holds the request of the response: an
+    object unpickled with its attributes still unread raises MalformedDocumentError (a ValueError) when they turn
+    out not to fit, instead of APIResponseValidationError. Every object pickled with the map shares the copy.
     """
 
     __slots__ = ("invalid", "primary_ids", "targets")
@@ -67,12 +91,24 @@ class IdentityMap(dict[Key, "ResourceObject"]):
         self.invalid = invalid
         self.primary_ids = primary_ids
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The resources go as dict items, after the map is memoized, so the objects that hold it find it again.
+        return (IdentityMap, (None, self.primary_ids), self.targets, None, iter(self.items()))
+
+    def __setstate__(self, targets: set[Key]) -> None:
+        self.targets = targets
+
 
 class ResourceObject:
-    """Behaviour shared by every resource: identity, relationship linkage and resolution.
+    """Behaviour shared by every resource: identity, relationship linkage and resolution, and plain data.
 
-    Two objects are equal when they are the same resource (type and id), whichever response they came from.
-    Objects are mutable, so they are not hashable: key dicts and sets by `obj.id`.
+    Two objects are equal when they are the same resource (type and id), whichever response they came from, and
+    hash alike, so they can be set members and dict keys (one whose `id` is changed after that is not found
+    again: do not change it). An object without an id (made with the attributes model's own constructor) is
+    equal only to itself.
+
+    `to_dict()` / `to_json()` give the JSON:API resource object, `from_dict()` builds one back, and pickling and
+    copying keep everything an object holds; see each.
     """
 
     type_name: ClassVar[str] = ""
@@ -124,8 +160,9 @@ class ResourceObject:
     if not TYPE_CHECKING:  # hidden from type checkers, which would otherwise accept any attribute name
 
         def __getattr__(self, name: str) -> Any:
-            # Only reached when normal lookup fails, e.g. an attribute slot not filled yet.
-            if "_pending" not in self.__dict__:
+            # Only reached when normal lookup fails, e.g. an attribute slot not filled yet. Other names (what copy,
+            # pickle or a notebook probe for, `__deepcopy__`, `_repr_html_`) do not convert the attributes.
+            if "_pending" not in self.__dict__ or name not in _attribute_fields(type(self)):
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
             self._convert_attributes()
             return object.__getattribute__(self, name)
@@ -208,20 +245,210 @@ class ResourceObject:
             relationship=python_name,
         )
 
+    # ---- identity ---------------------------------------------------------------------------------------
+    def _identity(self) -> Key | None:
+        """(type, id), or None for an object without an id (made with the attributes model's constructor)."""
+        members = self.__dict__
+        ident = members.get("id")
+        return None if ident is None else (members.get("type", self.type_name), ident)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ResourceObject):
             return NotImplemented
-        return (self.type, self.id) == (other.type, other.id)
+        mine, theirs = self._identity(), other._identity()
+        if mine is None or theirs is None:
+            return self is other
+        return mine == theirs
 
-    __hash__ = None  # type: ignore[assignment]
+    if not TYPE_CHECKING:  # the attrs plugin types the models' `__hash__` as None: a method would conflict with it
+
+        def __hash__(self) -> int:
+            key = self._identity()
+            return object.__hash__(self) if key is None else hash(key)
 
     def __repr__(self) -> str:
+        """`<Bug b1 handle='BUG-4' title='MIDI input lost'>`: at most `_REPR_LIMIT` characters, never raising.
+
+        Only what the server sent (type, id and the identifying attributes), each cut to `_REPR_VALUE` characters;
+        attributes that do not fit the spec leave type and id.
+        """
         try:
-            label = getattr(self, "handle", None) or getattr(self, "name", None) or getattr(self, "key", None)
-        except Exception:  # attributes that do not fit the spec: the repr still shows type and id
-            label = None
-        shown = f", {label!r}" if isinstance(label, str) else ""
-        return f"<{type(self).__name__} {self.id}{shown}>"
+            members = self.__dict__
+            parts = [f"<{type(self).__name__}"]
+            kind = members.get("type")
+            if isinstance(kind, str) and kind != self.type_name:  # a generic `Resource`: its type is not the class
+                parts.append(_repr_word(kind))
+            ident = members.get("id")
+            parts.append(_repr_word(ident) if isinstance(ident, str) else "(no id)")
+            try:
+                labels = self._labels()
+            except Exception:  # attributes that do not fit the spec: the repr still shows type and id
+                labels = []
+            for name, value in labels:
+                label = f"{name}={_repr_cut(value)!r}"
+                if len(" ".join([*parts, label])) + 1 > _REPR_LIMIT:
+                    break
+                parts.append(label)
+            text = " ".join(parts) + ">"
+            return text if len(text) <= _REPR_LIMIT else text[: _REPR_LIMIT - 4] + "...>"
+        except Exception:
+            return f"<{type(self).__name__}>"
+
+    def _labels(self) -> list[tuple[str, str]]:
+        """The identifying attributes this class has, as (Python name, value).
+
+        Attributes not converted yet are converted apart and left pending, so that a repr (which debuggers, logs
+        and asyncio's own messages make) changes nothing; ones that do not fit the spec raise.
+        """
+        fields = _attribute_fields(type(self))
+        source: Any = self
+        pending = self.__dict__.get("_pending")
+        if pending is not None:
+            source = model_converter(_attributes_model(type(self)))(
+                pending if pending.__class__ is dict else loads(bytes(pending))
+            )
+        found = []
+        for name in _LABELS:
+            if name in fields:
+                value = getattr(source, name)
+                if isinstance(value, str):
+                    found.append((name, value))
+        return found
+
+    # ---- plain data ----------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON:API resource object: `type`, `id`, `attributes` as the API names them, and `relationships`
+        (linkage as received, with each relationship's links and meta), `links` and `meta` when not empty.
+
+        Attributes the spec does not know are included as received; date-times are written as the API writes them.
+        Attributes not read yet are converted first: ones that do not fit the spec raise the error reading them
+        raises. The result is a new dict, which can be changed without changing the object.
+        """
+        members = self.__dict__
+        out: dict[str, Any] = {"type": members.get("type", self.type_name)}
+        if "id" in members:
+            out["id"] = members["id"]
+        out["attributes"] = self._attributes_json()
+        for name, value in (
+            ("relationships", self.relationships),
+            ("links", members.get("links")),
+            ("meta", members.get("meta")),
+        ):
+            if value:
+                out[name] = value
+        return copy.deepcopy(out)
+
+    def to_json(self) -> str:
+        """`to_dict()` as compact JSON text."""
+        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False)
+
+    def _attributes_json(self) -> dict[str, Any]:
+        self._convert_attributes()
+        model = _attributes_model(type(self))
+        if model is None:
+            return {}
+        attributes: dict[str, Any] = model.to_dict(self)
+        return attributes
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any], *, included: Iterable[Mapping[str, Any]] = ()) -> Self:
+        """The object of a JSON:API resource object (a `to_dict()` output, or one of a response), without a response.
+
+        Relationships resolve to the objects of `included` (resource objects too); without them, resolving raises
+        NotIncludedError and the ids are there. The resource is checked as one of a response is, its attributes
+        (and those of `included`) converted now: what does not fit raises ValueError naming it, as does a `type`
+        other than this class's (`ResourceObject.from_dict` builds the class of any type, `Resource` for types the
+        SDK does not know). The given dicts are copied, not kept.
+        """
+        from atono import _documents  # noqa: PLC0415 - they import this module
+        from atono.types import KNOWN_TYPES  # noqa: PLC0415
+
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"{cls.__name__}.from_dict takes a resource object (a mapping), got {type(src_dict).__name__}"
+            )
+        if isinstance(included, Mapping | str | bytes):
+            raise TypeError(f"included must be an iterable of resource objects, got a {type(included).__name__}")
+        raw = copy.deepcopy(dict(src_dict))
+        kind, ident = raw.get("type"), raw.get("id")
+        if not isinstance(kind, str) or not isinstance(ident, str):
+            raise ValueError(
+                f"a resource object needs string `type` and `id`, got type {_repr_cut(repr(kind))} "
+                f"and id {_repr_cut(repr(ident))}"
+            )
+        target = cls._class_for(kind, KNOWN_TYPES)
+        identity_map = IdentityMap()
+        try:
+            obj = target.__new__(target)
+            attributes = raw.get("attributes", {})
+            if not isinstance(attributes, dict):
+                raise MalformedDocumentError(f"`attributes` of {kind} {ident} must be an object")
+            if isinstance(obj, Resource):
+                obj._bind(raw, identity_map, primary=True)
+                obj.attributes = attributes
+            else:
+                obj._bind(raw, identity_map, primary=True, attributes=attributes)
+            others = []
+            for index, item in enumerate(included):
+                if not isinstance(item, Mapping):
+                    raise TypeError(
+                        f"included[{index}] must be a resource object (a mapping), got {type(item).__name__}"
+                    )
+                try:
+                    others.append(_documents._build(copy.deepcopy(dict(item)), identity_map, primary=False))
+                except MalformedDocumentError as exc:
+                    raise ValueError(f"included[{index}]: {exc}") from None
+            _documents._index(identity_map, [obj], others)
+            for each in (obj, *others):
+                each._convert_attributes()
+        except MalformedDocumentError as exc:
+            raise ValueError(str(exc)) from None
+        return typing.cast("Self", obj)
+
+    @classmethod
+    def _class_for(cls, kind: str, known_types: Mapping[str, ResourceClass]) -> ResourceClass:
+        if cls.type_name:
+            if kind != cls.type_name:
+                raise ValueError(
+                    f"{cls.__name__}.from_dict takes a {cls.type_name!r} resource, got one of type {kind!r}"
+                )
+            return cls
+        known = known_types.get(kind, Resource)
+        if not issubclass(known, cls):
+            raise ValueError(f"a {kind!r} resource is a {known.__name__}, not a {cls.__name__}")
+        return known
+
+    # ---- pickling and copying ------------------------------------------------------------------------------
+    def __getstate__(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(instance dict, attribute fields), in plain data: what pickle and copy keep.
+
+        Everything is kept: id, type, links, meta, relationships, attribute fields (or the attributes as received,
+        when none was read yet: they are converted on first read after unpickling too), and the identity map, so
+        the related objects resolve as before (pickled once with every object of the response that holds it).
+        Compact linkage and raw JSON become dicts and bytes, so a pickle needs no msgspec to load. The map's
+        hook for invalid attributes is not kept (it holds the request; see `IdentityMap`).
+        """
+        members = dict(self.__dict__)
+        compact = members.pop("_rels", None)
+        if compact is not None and "relationships" not in members:
+            members["relationships"] = {name: _relationship_json(rel) for name, rel in compact.items()}
+        pending = members.get("_pending")
+        if pending is not None and pending.__class__ is not dict:
+            members["_pending"] = bytes(pending)
+        fields: dict[str, Any] = {}
+        if "_pending" not in members:
+            for name in _attribute_fields(type(self)):
+                try:
+                    fields[name] = object.__getattribute__(self, name)
+                except AttributeError:  # not set (an object made with `__new__`)
+                    continue
+        return members, fields
+
+    def __setstate__(self, state: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        members, fields = state
+        self.__dict__.update(members)  # not through `__setattr__`, which would convert pending attributes
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
 
 
 class Resource(ResourceObject):
@@ -231,6 +458,19 @@ class Resource(ResourceObject):
 
     def __getitem__(self, name: str) -> Any:
         return self.attributes[name]
+
+    def _attributes_json(self) -> dict[str, Any]:
+        attributes: dict[str, Any] = self.__dict__.get("attributes", {})
+        return attributes
+
+    def _labels(self) -> list[tuple[str, str]]:
+        attributes = self.__dict__.get("attributes", {})
+        found = []
+        for name in _LABELS:
+            value = attributes.get(wire_name(name))
+            if isinstance(value, str):
+                found.append((name, value))
+        return found
 
     def __contains__(self, name: object) -> bool:
         return name in self.attributes
@@ -245,6 +485,39 @@ A fix-up takes the object, its attribute fields filled, and may change them: for
 server sends under another name than the spec's. It runs once per object (twice at worst, when two threads read
 its first attribute at once, so it must be idempotent). `atono.types` registers them.
 """
+
+
+_LABELS = ("handle", "title", "name", "full_name", "key")
+"""The attributes that say which resource an object is, shown by `repr` in this order when a class has them."""
+_REPR_VALUE = 40
+_REPR_LIMIT = 120
+
+
+def _repr_cut(text: str) -> str:
+    return text if len(text) <= _REPR_VALUE else text[: _REPR_VALUE - 3] + "..."
+
+
+def _repr_word(text: str) -> str:
+    """An id or type as it is when it reads as one word, else quoted (escaped), cut to `_REPR_VALUE`."""
+    cut = _repr_cut(text)
+    plain = cut and cut.isprintable() and not any(c.isspace() or c in "<>'\"" for c in cut)
+    return cut if plain else repr(cut)
+
+
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _attribute_fields(cls: type) -> frozenset[str]:
+    """The names of the attribute fields of a class (those of its attributes model; none for `Resource`)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = frozenset(f.name for f in attrs.fields(cls)) if attrs.has(cls) else frozenset()
+    return found
+
+
+def _attributes_model(cls: type) -> Any:
+    """The generated attributes model a typed class is built on (its `to_dict` writes the attributes), or None."""
+    return next((base for base in cls.__mro__ if "__attrs_attrs__" in vars(base)), None)
 
 
 class _Missing:

@@ -132,7 +132,7 @@ async def test_an_object_whose_id_came_from_a_server_is_checked_too(flavor: str,
             client.bugs.update,
             "b1",
             assignee=parse_document(
-                {"data": {"type": "user", "id": hostile_id, "attributes": USER.to_dict()}}, many=False
+                {"data": {"type": "user", "id": hostile_id, "attributes": USER.to_dict()["attributes"]}}, many=False
             ).data[0],
         )
     assert [r.method for r in recorder.requests] == ["GET"]  # the delete and the update were never sent

@@ -10,6 +10,20 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
+
+from atono import AsyncAtono, Atono
+
+from .conftest import KEY, no_wait_policy
+
+STAMP = "2024-09-04T22:28:31Z"
+BUG = {
+    "data": {
+        "type": "bug",
+        "id": "b1",
+        "attributes": {"title": "t", "handle": "BUG-1", "createdAt": STAMP, "updatedAt": STAMP},
+    }
+}
 
 
 @dataclass
@@ -119,3 +133,11 @@ def drip(conn: socket.socket, data: bytes, every: float, stop_after: float) -> N
             return
         conn.sendall(bytes([byte]))
         time.sleep(every)
+
+
+def client_for(flavor: str, url: str, **options: Any) -> Atono | AsyncAtono:
+    """A client of `flavor` for a raw server at `url`, unpaced, its retry pauses recorded instead of slept."""
+    cls = Atono if flavor == "sync" else AsyncAtono
+    client = cls(api_key=KEY, base_url=url + "/v1", rate_limit=None, **options)
+    client._retry_policy = no_wait_policy()
+    return client

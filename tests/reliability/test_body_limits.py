@@ -17,23 +17,10 @@ from typing import Any
 
 import psutil
 import pytest
-from atono import DEFAULT_MAX_RESPONSE_BYTES, APIResponseValidationError, AsyncAtono, Atono
+from atono import DEFAULT_MAX_RESPONSE_BYTES, APIResponseValidationError, Atono
 
-from .conftest import KEY, call, no_wait_policy, record_figure
-from .rawserver import Received, answer, raw_server
-
-BUG = {
-    "data": {
-        "type": "bug",
-        "id": "b1",
-        "attributes": {
-            "title": "t",
-            "handle": "BUG-1",
-            "createdAt": "2024-09-04T22:28:31Z",
-            "updatedAt": "2024-09-04T22:28:31Z",
-        },
-    }
-}
+from .conftest import KEY, call, record_figure
+from .rawserver import BUG, Received, answer, client_for, raw_server
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +32,6 @@ def gzip_bomb() -> bytes:
     parts += [compressor.compress(block) for _ in range(1024)]
     parts.append(compressor.flush())
     return b"".join(parts)
-
-
-def make(flavor: str, url: str, **options: Any) -> Atono | AsyncAtono:
-    cls = Atono if flavor == "sync" else AsyncAtono
-    client = cls(api_key=KEY, base_url=url + "/v1", rate_limit=None, max_retries=0, **options)
-    client._retry_policy = no_wait_policy()
-    return client
 
 
 class PeakRSS:
@@ -90,7 +70,7 @@ def send(body: bytes, headers: dict[str, str]) -> Callable[[Received, socket.soc
 
 async def test_a_gzip_bomb_is_refused_with_memory_bounded(flavor: str, gzip_bomb: bytes) -> None:
     with raw_server(send(gzip_bomb, {"Content-Encoding": "gzip"})) as server:
-        client = make(flavor, server.url)
+        client = client_for(flavor, server.url, max_retries=0)
         with PeakRSS() as rss, pytest.raises(APIResponseValidationError) as caught:
             await call(client.bugs.get, "b1")
         await call(client.close)
@@ -106,7 +86,7 @@ async def test_a_gzip_bomb_is_refused_with_memory_bounded(flavor: str, gzip_bomb
 
 async def test_a_smaller_cap_is_kept_to_closely(flavor: str, gzip_bomb: bytes) -> None:
     with raw_server(send(gzip_bomb, {"Content-Encoding": "gzip"})) as server:
-        client = make(flavor, server.url, max_response_bytes=1 << 20)
+        client = client_for(flavor, server.url, max_retries=0, max_response_bytes=1 << 20)
         with PeakRSS() as rss, pytest.raises(APIResponseValidationError, match="1,048,576 bytes"):
             await call(client.bugs.get, "b1")
         await call(client.close)
@@ -120,7 +100,7 @@ async def test_an_announced_huge_body_is_refused_unread(flavor: str) -> None:
         time.sleep(2)
 
     with raw_server(huge) as server:
-        client = make(flavor, server.url)
+        client = client_for(flavor, server.url, max_retries=0)
         started = time.monotonic()
         with pytest.raises(APIResponseValidationError, match="announces 2,000,000,000 bytes"):
             await call(client.bugs.get, "b1")
@@ -131,7 +111,7 @@ async def test_an_announced_huge_body_is_refused_unread(flavor: str) -> None:
 
 async def test_an_encoding_not_asked_for_is_refused(flavor: str) -> None:
     with raw_server(send(b"\x0b\x02\x80{}\x03", {"Content-Encoding": "br"})) as server:
-        client = make(flavor, server.url)
+        client = client_for(flavor, server.url, max_retries=0)
         with pytest.raises(APIResponseValidationError, match="'br', which the SDK did not ask for"):
             await call(client.bugs.get, "b1")
         await call(client.close)
@@ -142,7 +122,7 @@ async def test_ordinary_compressed_and_plain_bodies_still_read(flavor: str) -> N
     body = json.dumps(BUG).encode()
     for encoded, headers in ((body, {}), (gzip.compress(body), {"Content-Encoding": "gzip"})):
         with raw_server(send(encoded, headers)) as server:
-            client = make(flavor, server.url, max_response_bytes=len(body))
+            client = client_for(flavor, server.url, max_retries=0, max_response_bytes=len(body))
             bug = await call(client.bugs.get, "b1")
             await call(client.close)
         assert bug.title == "t"
@@ -153,7 +133,7 @@ async def test_an_error_body_is_capped_too(flavor: str) -> None:
         conn.sendall(answer(500, b"x" * (2 << 20), {"Content-Type": "text/plain"}))
 
     with raw_server(error_page) as server:
-        client = make(flavor, server.url, max_response_bytes=1 << 20)
+        client = client_for(flavor, server.url, max_retries=0, max_response_bytes=1 << 20)
         with pytest.raises(APIResponseValidationError, match="larger"):
             await call(client.bugs.get, "b1")
         await call(client.close)

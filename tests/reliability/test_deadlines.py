@@ -18,21 +18,9 @@ import httpx
 import pytest
 from atono import APITimeoutError, AsyncAtono, Atono
 
-from .conftest import KEY, call, no_wait_policy, record_figure
-from .rawserver import Received, answer, drip, raw_server
+from .conftest import KEY, call, record_figure
+from .rawserver import BUG, Received, answer, client_for, drip, raw_server
 
-BUG = {
-    "data": {
-        "type": "bug",
-        "id": "b1",
-        "attributes": {
-            "title": "t",
-            "handle": "BUG-1",
-            "createdAt": "2024-09-04T22:28:31Z",
-            "updatedAt": "2024-09-04T22:28:31Z",
-        },
-    }
-}
 SLACK = 0.75  # scheduling and one in-flight read; far below what a dripping server held a call before (15 s)
 
 
@@ -47,17 +35,10 @@ def drip_body(request: Received, conn: socket.socket) -> None:
     drip(conn, body, every=0.02, stop_after=15)
 
 
-def make(flavor: str, url: str, **options: Any) -> Atono | AsyncAtono:
-    cls = Atono if flavor == "sync" else AsyncAtono
-    client = cls(api_key=KEY, base_url=url + "/v1", rate_limit=None, **options)
-    client._retry_policy = no_wait_policy()
-    return client
-
-
 @pytest.mark.parametrize("handler", [drip_headers, drip_body], ids=["in the headers", "in the body"])
 async def test_a_dripping_server_holds_an_attempt_no_longer_than_the_timeout(flavor: str, handler: Any) -> None:
     with raw_server(handler) as server:
-        client = make(flavor, server.url, timeout=1.0, max_retries=0)
+        client = client_for(flavor, server.url, timeout=1.0, max_retries=0)
         started = time.monotonic()
         with pytest.raises(APITimeoutError):
             await call(client.bugs.get, "b1")
@@ -69,7 +50,7 @@ async def test_a_dripping_server_holds_an_attempt_no_longer_than_the_timeout(fla
 
 async def test_each_retry_gets_its_own_deadline_and_the_whole_call_stays_bounded(flavor: str) -> None:
     with raw_server(drip_body) as server:
-        client = make(flavor, server.url, timeout=0.5, max_retries=2)
+        client = client_for(flavor, server.url, timeout=0.5, max_retries=2)
         started = time.monotonic()
         with pytest.raises(APITimeoutError) as caught:
             await call(client.bugs.get, "b1")
@@ -87,7 +68,7 @@ async def test_an_httpx_timeout_keeps_bounding_each_read_not_the_whole(flavor: s
         drip(conn, body, every=1.5 / len(body), stop_after=15)
 
     with raw_server(slow_but_steady) as server:
-        client = make(flavor, server.url, timeout=httpx.Timeout(0.5), max_retries=0)
+        client = client_for(flavor, server.url, timeout=httpx.Timeout(0.5), max_retries=0)
         started = time.monotonic()
         bug = await call(client.bugs.get, "b1")
         elapsed = time.monotonic() - started

@@ -169,23 +169,7 @@ def test_bad_injections_are_refused(sandbox: Sandbox) -> None:
         sandbox.inject("500", count=0)
 
 
-@pytest.mark.parametrize(
-    "fault",
-    [
-        "500",
-        "502",
-        "503",
-        "504",
-        "reset",
-        "timeout",
-        "truncate",
-        "html",
-        "wrong_content_type",
-        "drip",
-        "gzip_bomb",
-        "redirect",
-    ],
-)
+@pytest.mark.parametrize("fault", [fault for fault in FAULT_KINDS if fault != "429"])
 def test_a_write_that_fails_late_was_applied_once(client: httpx.Client, sandbox: Sandbox, fault: str) -> None:
     sandbox.inject(fault, path="/bugs", method="POST")
     try:

@@ -82,22 +82,37 @@ def _deadline_passed(response: httpx.Response) -> httpx.ReadTimeout:
     return httpx.ReadTimeout("the body was still arriving at the deadline (timeout=)", request=response.request)
 
 
+class _Body:
+    """The decoded chunks of one body as they arrive, refused past the cap or the exchange deadline."""
+
+    def __init__(self, response: httpx.Response, limit: int) -> None:
+        self._response = response
+        self._limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise _too_large(self._response, self._limit, "is larger")
+        self._chunks.append(chunk)
+        if past_deadline():
+            raise _deadline_passed(self._response)
+
+    def keep(self) -> None:
+        # What `Response.read()` stores: the body was read by hand only to bound it.
+        self._response._content = b"".join(self._chunks)
+
+
 def read_body(response: httpx.Response, limit: int) -> None:
     """Read a streamed response's body into `response.content`, at most `limit` decoded bytes; closes it."""
     try:
         if _check_headers(response, limit):
             response.stream = _Pieces(response.stream)  # type: ignore[arg-type]
-        chunks: list[bytes] = []
-        size = 0
+        body = _Body(response, limit)
         for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(response, limit, "is larger")
-            chunks.append(chunk)
-            if past_deadline():
-                raise _deadline_passed(response)
-        # What `Response.read()` stores: the body was read by hand only to bound it.
-        response._content = b"".join(chunks)
+            body.add(chunk)
+        body.keep()
     finally:
         response.close()
 
@@ -107,15 +122,9 @@ async def aread_body(response: httpx.Response, limit: int) -> None:
     try:
         if _check_headers(response, limit):
             response.stream = _AsyncPieces(response.stream)  # type: ignore[arg-type]
-        chunks: list[bytes] = []
-        size = 0
+        body = _Body(response, limit)
         async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(response, limit, "is larger")
-            chunks.append(chunk)
-            if past_deadline():
-                raise _deadline_passed(response)
-        response._content = b"".join(chunks)
+            body.add(chunk)
+        body.keep()
     finally:
         await response.aclose()

@@ -273,7 +273,8 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _imports(spaces: list[Namespace]) -> dict[str, Any]:
+def _imports(spaces: list[Namespace], resource_classes: set[str]) -> dict[str, Any]:
+    """What the module imports: resource classes from `atono.types`, every other spec name from the models."""
     models: set[str] = set()
     classes: set[str] = set()
     for space in spaces:
@@ -290,14 +291,19 @@ def _imports(spaces: list[Namespace]) -> dict[str, Any]:
             for annotation in annotations:
                 for word in re.findall(r"[A-Z][A-Za-z]+", annotation):
                     if word not in {"Omit", "Sequence", "Content", "None"}:
-                        (models if word.endswith(("Type", "Mode", "Category")) else classes).add(word)
+                        (classes if word in resource_classes else models).add(word)
     uses_unset = any(m.query for space in spaces for m in space.methods)
     return {"models": sorted(models), "classes": sorted(classes), "uses_unset": uses_unset}
 
 
 def render(document: dict[str, Any]) -> str:
     spaces = namespaces(document)
-    return _environment().get_template("resources.py.jinja").render(namespaces=spaces, **_imports(spaces))
+    resource_classes = {t.class_name for t in resource_types(document).values()}
+    return (
+        _environment()
+        .get_template("resources.py.jinja")
+        .render(namespaces=spaces, **_imports(spaces, resource_classes))
+    )
 
 
 def render_namespaces(document: dict[str, Any]) -> str:

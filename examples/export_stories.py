@@ -15,7 +15,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -57,7 +57,7 @@ def record(story: Story) -> dict[str, Any]:
 
 def plain_text(chunks: list[ContentChunk]) -> str:
     """The content as one line of text: persona names kept, HTML tags dropped."""
-    text = "".join(TAG.sub(" ", c.value) if c.type_ == ContentChunkType.DISPLAY_HTML else c.value for c in chunks)
+    text = "".join(TAG.sub(" ", c.value) if c.type == ContentChunkType.DISPLAY_HTML else c.value for c in chunks)
     return " ".join(text.split())
 
 
@@ -120,7 +120,7 @@ class Writer:
 
 
 @contextlib.contextmanager
-def open_output(name: str) -> Iterator[TextIO]:
+def open_output(name: str) -> Generator[TextIO, None, None]:
     """The file to write, or stdout for `-` (left open)."""
     if name == "-":
         yield sys.stdout

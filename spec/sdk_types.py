@@ -4,8 +4,14 @@ Rules, so that a spec revision needs no code (the template repeats them in the m
 
 - One class per resource type of `sdk_model.resource_types`, named by its schema (`WorkflowStep`), documented by the
   schema's `description` (evidence lives in `x-atono-evidence`, not read here), with `type_name` its JSON:API type.
-- Its bases: `ResourceObject` and the attributes model `atono_api.models.<Type>Attributes` when the attributes
-  schema has properties; `Resource` (attributes kept as a dict) when they are an open object.
+- Its base is `ResourceObject` when the attributes schema has properties, each of which becomes an attribute of the
+  class, documented by its `description`; `Resource` (attributes kept as a dict) when they are an open object.
+- An attribute is named by the snake_case of its wire name (a Python keyword gains a trailing `_`) and typed by its
+  schema: `str`, `int`, `float`, `bool`, `datetime.datetime` (`format: date-time`), `dict[str, Any]` (an open
+  object), `list[...]`, the enum of a `$ref` to an enum schema (from `atono_api.models`, which keeps unknown values)
+  or the class generated here for a `$ref` to an object schema (`ContentChunk`). A member that is not required or
+  may be null is `... | None`: None is what an absent member reads as (`obj.fields_set` tells absent from null).
+  `_attribute_members` records each one's wire name and whether it is required and nullable, for the converters.
 - Every property of its `<Type>Relationships` schema is a relationship: to-one or to-many by its `$ref`
   (`ToOneRelationship`, `ToManyRelationship`, directly or as the one member of an `allOf`), pointing to the class of
   its `x-atono-target` type, or to `ResourceObject` when no schema has that type. It gets two accessors: the
@@ -20,6 +26,7 @@ Rules, so that a spec revision needs no code (the template repeats them in the m
 from __future__ import annotations
 
 import json
+import keyword
 import textwrap
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -47,8 +54,32 @@ RESERVED = {
     "related_id",
     "related_ids",
     "to_dict",
+    "to_json",
     "from_dict",
+    "fields_set",
 }
+PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One member of an attributes (or nested object) schema, as a typed attribute of the class."""
+
+    name: str  # `done_at`
+    wire_name: str  # `doneAt`
+    annotation: str  # `datetime.datetime | None`
+    required: bool
+    nullable: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class ObjectModel:
+    """A nested object schema (a `$ref` from an attribute), generated as a plain attrs class: `ContentChunk`."""
+
+    name: str
+    docstring: str
+    attributes: tuple[Attribute, ...]
 
 
 @dataclass(frozen=True)
@@ -79,6 +110,7 @@ class ResourceClass:
     bases: tuple[str, ...]
     docstring: str  # the whole literal, quotes included, indented for a class body
     accessors: tuple[Accessor, ...]
+    attributes: tuple[Attribute, ...] = ()
 
 
 def ids_name(name: str, many: bool, target_type: str) -> str:
@@ -135,6 +167,90 @@ def _attribute_names(document: dict[str, Any], resource: ResourceType) -> list[s
     return list(schema(document, resource.attributes).get("properties") or {})
 
 
+def python_name(wire_name: str) -> str:
+    name = snake_case(wire_name)
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
+class Types:
+    """The Python types of schemas, collecting the enums and nested object models they use on the way."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.enums: set[str] = set()
+        self.models: dict[str, ObjectModel | None] = {}  # None while one is being built (a cycle)
+
+    def attributes(self, name: str) -> tuple[Attribute, ...]:
+        """The typed members of the object schema `name`, in the spec's order."""
+        found = schema(self.document, name)
+        required = set(found.get("required") or ())
+        members = []
+        for wire_name, prop in (found.get("properties") or {}).items():
+            where = f"{name}.{wire_name}"
+            base, nullable = self.annotation(prop, where)
+            referenced = ref_name(prop)
+            description = prop.get("description") or (
+                schema(self.document, referenced).get("description", "") if referenced else ""
+            )
+            optional = nullable or wire_name not in required
+            members.append(
+                Attribute(
+                    name=python_name(wire_name),
+                    wire_name=wire_name,
+                    annotation=f"{base} | None" if optional else base,
+                    required=wire_name in required,
+                    nullable=nullable,
+                    description=" ".join(str(description).split()),
+                )
+            )
+        return tuple(members)
+
+    def annotation(self, prop: dict[str, Any], where: str) -> tuple[str, bool]:
+        """(the Python type of a property schema, whether it may be null)."""
+        referenced = ref_name(prop)
+        if referenced is not None:
+            target = schema(self.document, referenced)
+            if "enum" in target:
+                self.enums.add(referenced)
+            elif "properties" in target:
+                self._model(referenced)
+            else:
+                raise ValueError(
+                    f"{where}: $ref to {referenced}, which is neither an enum nor an object with properties"
+                )
+            return referenced, False
+        kinds = prop.get("type")
+        kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
+        nullable = "null" in kinds
+        kinds = [k for k in kinds if k != "null"]
+        if len(kinds) != 1:
+            raise ValueError(
+                f"{where}: one type (besides null) is needed to type the attribute, got {prop.get('type')}"
+            )
+        (kind,) = kinds
+        if kind == "string" and prop.get("format") == "date-time":
+            return "datetime.datetime", nullable
+        if kind in PRIMITIVES:
+            return PRIMITIVES[kind], nullable
+        if kind == "array":
+            item, _ = self.annotation(prop.get("items") or {}, f"{where}[]")
+            return f"list[{item}]", nullable
+        if kind == "object" and "properties" not in prop:
+            return "dict[str, Any]", nullable
+        raise ValueError(f"{where}: an inline {kind} schema; give it a component schema to type it")
+
+    def _model(self, name: str) -> None:
+        if name in self.models:
+            return
+        self.models[name] = None
+        found = schema(self.document, name)
+        self.models[name] = ObjectModel(
+            name=name,
+            docstring=_docstring([str(found.get("description", "")) or f"A `{name}` object."], "    "),
+            attributes=self.attributes(name),
+        )
+
+
 def _check_names(resource: ResourceType, attributes: list[str], accessors: list[Accessor]) -> None:
     taken = {snake_case(name): f"attribute {name!r}" for name in attributes}
     taken.update(dict.fromkeys(RESERVED, "a member every resource object has"))
@@ -179,19 +295,20 @@ def build(document: dict[str, Any]) -> dict[str, Any]:
     resources = resource_types(document)
     classes = {kind: resource.class_name for kind, resource in resources.items()}
     accessors: dict[str, list[Accessor]] = {}
-    models: dict[str, str | None] = {}
+    types = Types(document)
+    attributes: dict[str, tuple[Attribute, ...] | None] = {}
     for kind, resource in resources.items():
-        attributes = _attribute_names(document, resource)
+        names = _attribute_names(document, resource)
         accessors[kind] = _relationships(document, resource, classes)
-        _check_names(resource, attributes, accessors[kind])
-        models[kind] = resource.attributes if attributes else None
+        _check_names(resource, names, accessors[kind])
+        attributes[kind] = types.attributes(resource.attributes) if names and resource.attributes else None
     order, deferred = _order(accessors, classes)
 
     built: list[ResourceClass] = []
     later: list[tuple[str, Accessor]] = []
     for kind in order:
         resource = resources[kind]
-        model = models[kind]
+        typed = attributes[kind]
         own = []
         for accessor in accessors[kind]:
             if (kind, accessor.wire_name) in deferred:
@@ -199,26 +316,29 @@ def build(document: dict[str, Any]) -> dict[str, Any]:
                 later.append((resource.class_name, accessor))
             own.append(accessor)
         paragraphs = [resource.description or f"A `{kind}` resource."]
-        if model is None:
+        if typed is None:
             paragraphs.append('Its attributes stay a dict: `obj.attributes`, `obj["name"]`.')
         built.append(
             ResourceClass(
                 name=resource.class_name,
                 type_name=kind,
-                bases=("ResourceObject", model) if model else (OPEN,),
+                bases=("ResourceObject",) if typed is not None else (OPEN,),
                 docstring=_docstring(paragraphs, "    "),
                 accessors=tuple(own),
+                attributes=typed or (),
             )
         )
 
     by_type = {c.type_name: c for c in built}
     used = {GENERIC} | {OPEN for c in built if c.bases == (OPEN,)}
     used |= {name for c in built for a in c.accessors for name in (a.resolver, a.ids)}
+    models = [m for m in types.models.values() if m is not None]
     return {
         "classes": built,
         "deferred": later,
         "known": [by_type[kind] for kind in resources],
-        "models": sorted(m for m in models.values() if m),
+        "enums": sorted(types.enums),
+        "object_models": models,
         "objects": sorted(used),
         "docstring": _docstring,
     }

@@ -5,8 +5,13 @@
 Every class is generated from the resource schema of its type (one with a constant `type`, an `id` and
 `attributes`) in spec/atono.openapi.yaml:
 
-- its bases are `ResourceObject` and the generated attributes model of the type (`BugAttributes`), or
-  `Resource`, which keeps the attributes as a dict, when the spec describes them as an open object;
+- its base is `ResourceObject`, or `Resource`, which keeps the attributes as a dict, when the spec describes them
+  as an open object;
+- every property of its attributes schema is an attribute, in snake_case, documented by the spec's description and
+  typed by its schema (`datetime.datetime` for a date-time, the enum or the object class a `$ref` names); one the
+  spec does not require, or allows to be null, is `... | None`, None being what an absent member reads as
+  (`obj.fields_set` names the members the server sent); attributes the spec does not name are kept in
+  `additional_properties`;
 - `type_name` is the JSON:API type and the docstring is the schema's `description`;
 - every relationship of the type's `<Type>Relationships` schema has two accessors, typed by the class of its
   `x-atono-target` type (`ResourceObject` when the spec has no schema for that type): the related object(s),
@@ -19,34 +24,55 @@ end in "s", the target type (`acceptanceCriteria` -> `acceptance_criterion_ids`)
 
 A class is defined after the classes it points to; a relationship that closes a cycle is declared in its
 class and assigned once every class exists. `KNOWN_TYPES` is what decoding builds each type as.
+
+An object schema an attribute refers to (`ContentChunk`) is a plain attrs class, built the same way; the enums
+come from `atono_api.models` and keep values this version does not know (`member.is_known` is False for them).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import datetime  # noqa: F401 - the attributes' annotations name it
+from typing import Any, ClassVar
 
+import attrs
+from atono._converters import AttributeMember, Model
 from atono._objects import Resource, ResourceObject, ToMany, ToManyIds, ToOne, ToOneId
-from atono_api.models import (
-    BugAttributes,
-    FlagAttributes,
-    FlagEnvironmentAttributes,
-    StoryAttributes,
-    TeamAttributes,
-    UserAttributes,
-    WorkflowStepAttributes,
-)
+from atono_api.models import ContentChunkType, CycleTimeMode, FlagConfiguration, WorkflowStepCategory
 
-# The resource classes, which `atono.types` re-exports whatever they are; `KNOWN_TYPES` is for the SDK itself.
+# What `atono.types` re-exports, whatever the spec names: the resource classes, the object classes and the enums
+# their attributes use. `KNOWN_TYPES` is for the SDK itself.
 __all__ = [
     "AcceptanceCriterion",
     "Bug",
+    "ContentChunk",
+    "ContentChunkType",
+    "CycleTimeMode",
     "Flag",
+    "FlagConfiguration",
     "FlagEnvironment",
     "Story",
     "Team",
     "User",
     "WorkflowStep",
+    "WorkflowStepCategory",
 ]
+
+
+@attrs.define(kw_only=True)
+class ContentChunk(Model):
+    """A piece of rich content. Each chunk must include a `type` and a `value`."""
+
+    type: ContentChunkType
+    """`TEXT` is plain text, `DISPLAY_HTML` HTML-formatted content, `PERSONA` a persona name (stories'
+    `content` only).
+    """
+    value: str
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Members the server sent that the spec does not name, as received."""
+    _attribute_members: ClassVar[tuple[AttributeMember, ...]] = (
+        AttributeMember("type", "type", required=True, nullable=False),
+        AttributeMember("value", "value", required=True, nullable=False),
+    )
 
 
 class AcceptanceCriterion(Resource):
@@ -58,75 +84,302 @@ class AcceptanceCriterion(Resource):
     type_name: ClassVar[str] = "acceptance_criterion"
 
 
-class User(ResourceObject, UserAttributes):
+class User(ResourceObject):
     """An individual with access to Atono, identified by a unique email address."""
 
     type_name: ClassVar[str] = "user"
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    invited_at: datetime.datetime | None
+    """When the user was invited to the workspace."""
+    email: str
+    """The user's email address, unique across users. Set on creation only."""
+    full_name: str
+    """The user's full name, as a single field."""
+    deleted: bool | None
+    additional_properties: dict[str, Any]
+    """Members the server sent that the spec does not name, as received."""
+    _attribute_members: ClassVar[tuple[AttributeMember, ...]] = (
+        AttributeMember("created_at", "createdAt", required=True, nullable=False),
+        AttributeMember("updated_at", "updatedAt", required=True, nullable=False),
+        AttributeMember("invited_at", "invitedAt", required=False, nullable=True),
+        AttributeMember("email", "email", required=True, nullable=False),
+        AttributeMember("full_name", "fullName", required=True, nullable=False),
+        AttributeMember("deleted", "deleted", required=False, nullable=False),
+    )
 
 
-class Team(ResourceObject, TeamAttributes):
+class Team(ResourceObject):
     """A group of users who share a backlog and a workflow."""
 
     type_name: ClassVar[str] = "team"
-    members = ToMany("members", User)
-    member_ids = ToManyIds("members")
-    admins = ToMany("admins", User)
-    admin_ids = ToManyIds("admins")
-    backlog_owners = ToMany("backlogOwners", User)
-    backlog_owner_ids = ToManyIds("backlogOwners")
-    channel = ToOne("channel", ResourceObject)
-    channel_id = ToOneId("channel")
+    name: str
+    """The name of the team."""
+    description: str | None
+    """The description of the team."""
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    is_public: bool | None
+    """Whether access to the team's backlog is public (true) or private (false)."""
+    backlog_management_by_owners: bool | None
+    """Whether backlog management is restricted to the team's backlog owners."""
+    additional_properties: dict[str, Any]
+    """Members the server sent that the spec does not name, as received."""
+    _attribute_members: ClassVar[tuple[AttributeMember, ...]] = (
+        AttributeMember("name", "name", required=True, nullable=False),
+        AttributeMember("description", "description", required=False, nullable=True),
+        AttributeMember("created_at", "createdAt", required=True, nullable=False),
+        AttributeMember("updated_at", "updatedAt", required=True, nullable=False),
+        AttributeMember("is_public", "isPublic", required=False, nullable=False),
+        AttributeMember(
+            "backlog_management_by_owners", "backlogManagementByOwners", required=False, nullable=False
+        ),
+    )
+    members: ToMany[User] = ToMany("members", User)
+    """The related User objects. From the response's `included`: `NotIncludedError` when it was not
+    included.
+    """
+    member_ids: ToManyIds = ToManyIds("members")
+    """The ids of `members`, always available (no `include=` needed)."""
+    admins: ToMany[User] = ToMany("admins", User)
+    """The related User objects. From the response's `included`: `NotIncludedError` when it was not
+    included.
+    """
+    admin_ids: ToManyIds = ToManyIds("admins")
+    """The ids of `admins`, always available (no `include=` needed)."""
+    backlog_owners: ToMany[User] = ToMany("backlogOwners", User)
+    """The related User objects. From the response's `included`: `NotIncludedError` when it was not
+    included.
+    """
+    backlog_owner_ids: ToManyIds = ToManyIds("backlogOwners")
+    """The ids of `backlog_owners`, always available (no `include=` needed)."""
+    channel: ToOne[ResourceObject] = ToOne("channel", ResourceObject)
+    """The related ResourceObject (None when empty). From the response's `included`: `NotIncludedError`
+    when it was not included.
+    """
+    channel_id: ToOneId = ToOneId("channel")
+    """The id of `channel` (None when empty), always available (no `include=` needed)."""
 
 
-class WorkflowStep(ResourceObject, WorkflowStepAttributes):
+class WorkflowStep(ResourceObject):
     """A stage in a team's workflow that stories and bugs move through."""
 
     type_name: ClassVar[str] = "workflow_step"
+    name: str
+    category: WorkflowStepCategory
+    """The category that orders workflow steps and measures cycle time."""
+    position: int | None
+    """Position within the category; steps order by category, then position."""
+    color: str | None
+    """Hexadecimal colour without a leading `#`, e.g. `966bec`."""
+    step_type: str | None
+    """High-level classification, for example `DESIGN`, `DEVELOPMENT` or `REVIEW`. The documented list is
+    not complete, so this is an open string.
+    """
+    for_story: bool | None
+    """Whether stories can be in this step."""
+    for_bug: bool | None
+    """Whether bugs can be in this step."""
+    allow_new_items: bool | None
+    """Whether new items can be created directly in this step. The newer docs spell it `allNewItems`,
+    probably a typo; a server sending that name keeps it as an extra attribute.
+    """
+    additional_properties: dict[str, Any]
+    """Members the server sent that the spec does not name, as received."""
+    _attribute_members: ClassVar[tuple[AttributeMember, ...]] = (
+        AttributeMember("name", "name", required=True, nullable=False),
+        AttributeMember("category", "category", required=True, nullable=False),
+        AttributeMember("position", "position", required=False, nullable=False),
+        AttributeMember("color", "color", required=False, nullable=False),
+        AttributeMember("step_type", "stepType", required=False, nullable=False),
+        AttributeMember("for_story", "forStory", required=False, nullable=False),
+        AttributeMember("for_bug", "forBug", required=False, nullable=False),
+        AttributeMember("allow_new_items", "allowNewItems", required=False, nullable=False),
+    )
 
 
-class Story(ResourceObject, StoryAttributes):
+class Story(ResourceObject):
     """A piece of planned work: a user story statement, acceptance criteria and optional context."""
 
     type_name: ClassVar[str] = "story"
-    acceptance_criteria = ToMany("acceptanceCriteria", AcceptanceCriterion)
-    acceptance_criterion_ids = ToManyIds("acceptanceCriteria")
-    team = ToOne("team", Team)
-    team_id = ToOneId("team")
-    assignee = ToOne("assignee", User)
-    assignee_id = ToOneId("assignee")
-    reporter = ToOne("reporter", User)
-    reporter_id = ToOneId("reporter")
-    workflow_step = ToOne("workflowStep", WorkflowStep)
-    workflow_step_id = ToOneId("workflowStep")
+    title: str
+    """The title of the story."""
+    handle: str
+    """The item ID shown in the Atono app, e.g. STORY-123."""
+    position: int | None
+    """Vertical order within the current workflow step and team backlog; 0 is the top."""
+    content: list[ContentChunk] | None
+    """The user story statement ("As a... I want... so that..."): TEXT, PERSONA and DISPLAY_HTML chunks."""
+    additional_content: list[ContentChunk] | None
+    """Context shown below the acceptance criteria (DISPLAY_HTML and TEXT chunks)."""
+    cycle_time_mode: CycleTimeMode | None
+    """Whether the item counts in average cycle time calculations, reports and staleness indicators
+    (`NORMAL`) or is excluded as an outlier (`OUTLIER`).
+    """
+    staleness_indicator_snooze_until: datetime.datetime | None
+    """Until when the staleness indicator is hidden in the current step and backlog."""
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    done_at: datetime.datetime | None
+    """When the story was completed; null while it is not."""
+    deleted: bool | None
+    additional_properties: dict[str, Any]
+    """Members the server sent that the spec does not name, as received."""
+    _attribute_members: ClassVar[tuple[AttributeMember, ...]] = (
+        AttributeMember("title", "title", required=True, nullable=False),
+        AttributeMember("handle", "handle", required=True, nullable=False),
+        AttributeMember("position", "position", required=False, nullable=False),
+        AttributeMember("content", "content", required=False, nullable=False),
+        AttributeMember("additional_content", "additionalContent", required=False, nullable=False),
+        AttributeMember("cycle_time_mode", "cycleTimeMode", required=False, nullable=False),
+        AttributeMember(
+            "staleness_indicator_snooze_until", "stalenessIndicatorSnoozeUntil", required=False, nullable=True
+        ),
+        AttributeMember("created_at", "createdAt", required=True, nullable=False),
+        AttributeMember("updated_at", "updatedAt", required=True, nullable=False),
+        AttributeMember("done_at", "doneAt", required=False, nullable=True),
+        AttributeMember("deleted", "deleted", required=False, nullable=False),
+    )
+    acceptance_criteria: ToMany[AcceptanceCriterion] = ToMany("acceptanceCriteria", AcceptanceCriterion)
+    """The related AcceptanceCriterion objects. From the response's `included`: `NotIncludedError` when it
+    was not included.
+    """
+    acceptance_criterion_ids: ToManyIds = ToManyIds("acceptanceCriteria")
+    """The ids of `acceptance_criteria`, always available (no `include=` needed)."""
+    team: ToOne[Team] = ToOne("team", Team)
+    """The related Team (None when empty). From the response's `included`: `NotIncludedError` when it was
+    not included.
+    """
+    team_id: ToOneId = ToOneId("team")
+    """The id of `team` (None when empty), always available (no `include=` needed)."""
+    assignee: ToOne[User] = ToOne("assignee", User)
+    """The related User (None when empty). From the response's `included`: `NotIncludedError` when it was
+    not included.
+    """
+    assignee_id: ToOneId = ToOneId("assignee")
+    """The id of `assignee` (None when empty), always available (no `include=` needed)."""
+    reporter: ToOne[User] = ToOne("reporter", User)
+    """The related User (None when empty). From the response's `included`: `NotIncludedError` when it was
+    not included.
+    """
+    reporter_id: ToOneId = ToOneId("reporter")
+    """The id of `reporter` (None when empty), always available (no `include=` needed)."""
+    workflow_step: ToOne[WorkflowStep] = ToOne("workflowStep", WorkflowStep)
+    """The related WorkflowStep (None when empty). From the response's `included`: `NotIncludedError` when
+    it was not included.
+    """
+    workflow_step_id: ToOneId = ToOneId("workflowStep")
+    """The id of `workflow_step` (None when empty), always available (no `include=` needed)."""
 
 
-class Bug(ResourceObject, BugAttributes):
+class Bug(ResourceObject):
     """A problem found during use or testing that makes the product behave incorrectly."""
 
     type_name: ClassVar[str] = "bug"
-    assignee = ToOne("assignee", User)
-    assignee_id = ToOneId("assignee")
-    team = ToOne("team", Team)
-    team_id = ToOneId("team")
-    reporter = ToOne("reporter", User)
-    reporter_id = ToOneId("reporter")
-    workflow_step = ToOne("workflowStep", WorkflowStep)
-    workflow_step_id = ToOneId("workflowStep")
+    title: str
+    """The title of the bug."""
+    handle: str
+    """The item ID shown in the Atono app, e.g. BUG-123."""
+    content: list[ContentChunk] | None
+    """Summary, reproduction steps, expected and actual behaviour (DISPLAY_HTML or TEXT chunks)."""
+    position: int | None
+    """Vertical order within the current workflow step and team backlog; 0 is the top."""
+    cycle_time_mode: CycleTimeMode | None
+    """Whether the item counts in average cycle time calculations, reports and staleness indicators
+    (`NORMAL`) or is excluded as an outlier (`OUTLIER`).
+    """
+    staleness_indicator_snooze_until: datetime.datetime | None
+    """Until when the staleness indicator is hidden in the current step and backlog."""
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    done_at: datetime.datetime | None
+    """When the bug was completed; null while it is not."""
+    deleted: bool | None
+    additional_properties: dict[str, Any]
+    """Members the server sent that the spec does not name, as received."""
+    _attribute_members: ClassVar[tuple[AttributeMember, ...]] = (
+        AttributeMember("title", "title", required=True, nullable=False),
+        AttributeMember("handle", "handle", required=True, nullable=False),
+        AttributeMember("content", "content", required=False, nullable=False),
+        AttributeMember("position", "position", required=False, nullable=False),
+        AttributeMember("cycle_time_mode", "cycleTimeMode", required=False, nullable=False),
+        AttributeMember(
+            "staleness_indicator_snooze_until", "stalenessIndicatorSnoozeUntil", required=False, nullable=True
+        ),
+        AttributeMember("created_at", "createdAt", required=True, nullable=False),
+        AttributeMember("updated_at", "updatedAt", required=True, nullable=False),
+        AttributeMember("done_at", "doneAt", required=False, nullable=True),
+        AttributeMember("deleted", "deleted", required=False, nullable=False),
+    )
+    assignee: ToOne[User] = ToOne("assignee", User)
+    """The related User (None when empty). From the response's `included`: `NotIncludedError` when it was
+    not included.
+    """
+    assignee_id: ToOneId = ToOneId("assignee")
+    """The id of `assignee` (None when empty), always available (no `include=` needed)."""
+    team: ToOne[Team] = ToOne("team", Team)
+    """The related Team (None when empty). From the response's `included`: `NotIncludedError` when it was
+    not included.
+    """
+    team_id: ToOneId = ToOneId("team")
+    """The id of `team` (None when empty), always available (no `include=` needed)."""
+    reporter: ToOne[User] = ToOne("reporter", User)
+    """The related User (None when empty). From the response's `included`: `NotIncludedError` when it was
+    not included.
+    """
+    reporter_id: ToOneId = ToOneId("reporter")
+    """The id of `reporter` (None when empty), always available (no `include=` needed)."""
+    workflow_step: ToOne[WorkflowStep] = ToOne("workflowStep", WorkflowStep)
+    """The related WorkflowStep (None when empty). From the response's `included`: `NotIncludedError` when
+    it was not included.
+    """
+    workflow_step_id: ToOneId = ToOneId("workflowStep")
+    """The id of `workflow_step` (None when empty), always available (no `include=` needed)."""
 
 
-class FlagEnvironment(ResourceObject, FlagEnvironmentAttributes):
+class FlagEnvironment(ResourceObject):
     """A flag's configuration in one environment (a "slice")."""
 
     type_name: ClassVar[str] = "flag_environment"
+    configuration: FlagConfiguration
+    """An environment's current configuration of a flag. `MIXED` means on in some slices only."""
+    environment_code: str | None
+    """The environment's code, as the older docs place it."""
+    additional_properties: dict[str, Any]
+    """Members the server sent that the spec does not name, as received."""
+    _attribute_members: ClassVar[tuple[AttributeMember, ...]] = (
+        AttributeMember("configuration", "configuration", required=True, nullable=False),
+        AttributeMember("environment_code", "environmentCode", required=False, nullable=False),
+    )
 
 
-class Flag(ResourceObject, FlagAttributes):
+class Flag(ResourceObject):
     """A feature flag's definition. Its per-environment state is in `flag_environment` resources."""
 
     type_name: ClassVar[str] = "flag"
-    slices = ToMany("slices", FlagEnvironment)
-    """The flag's per-environment configurations."""
-    slice_ids = ToManyIds("slices")
+    key: str
+    """The flag's name in code and SDK configuration, unique in the workspace."""
+    summary: str | None
+    """The flag's description, if defined (newer docs only)."""
+    variants: dict[str, Any] | None
+    """Named variants and the value each maps to; boolean flags have `{"on": true, "off": false}`."""
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    additional_properties: dict[str, Any]
+    """Members the server sent that the spec does not name, as received."""
+    _attribute_members: ClassVar[tuple[AttributeMember, ...]] = (
+        AttributeMember("key", "key", required=True, nullable=False),
+        AttributeMember("summary", "summary", required=False, nullable=True),
+        AttributeMember("variants", "variants", required=False, nullable=False),
+        AttributeMember("created_at", "createdAt", required=True, nullable=False),
+        AttributeMember("updated_at", "updatedAt", required=True, nullable=False),
+    )
+    slices: ToMany[FlagEnvironment] = ToMany("slices", FlagEnvironment)
+    """The flag's per-environment configurations. From the response's `included`: `NotIncludedError` when
+    it was not included.
+    """
+    slice_ids: ToManyIds = ToManyIds("slices")
+    """The ids of `slices`, always available (no `include=` needed)."""
 
 
 KNOWN_TYPES: dict[str, type[ResourceObject]] = {

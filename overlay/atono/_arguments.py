@@ -16,9 +16,10 @@ from urllib.parse import unquote
 
 from atono_api.models import ContentChunk, ContentChunkType
 from atono_api.types import UNSET, Unset
+from atono_sdk.types import ContentChunk as PublicChunk
 
 from atono._constants import OMIT
-from atono._converters import ConversionError, model_converter, model_hints
+from atono._converters import ConversionError, check_request, model_hints
 from atono._naming import snake_case, spelling_key
 from atono._objects import ResourceObject
 
@@ -162,7 +163,7 @@ def write_body(document: type[D], fields: Mapping[str, Any], *, resource: str | 
 def _checked(attributes: Any) -> Any:
     """The attributes, after checking their JSON form with the converter responses use: one set of type rules."""
     try:
-        model_converter(type(attributes))(attributes.to_dict())
+        check_request(type(attributes), attributes.to_dict())
     except ConversionError as exc:
         name = snake_case(exc.member) if exc.member else "an attribute"
         raise TypeError(f"{name} has the wrong type: {str(exc).removeprefix(f'{exc.member}: ')}") from None
@@ -180,14 +181,17 @@ def _attribute(name: str, value: Any) -> Any:
 
 
 def content_chunks(value: Any, *, name: str = "content") -> list[ContentChunk]:
-    """Content as chunks: ContentChunk objects, {"type", "value"} dicts, or plain strings (TEXT chunks)."""
+    """Content as the request models' chunks, from `atono.types.ContentChunk` objects (a chunk read from a
+    response goes back as it came), {"type", "value"} dicts, or plain strings (TEXT chunks)."""
     # A dict is iterable too, but iterating it would send its keys as the content.
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise TypeError(f"{name} must be a list of content chunks or strings, got {type(value).__name__}")
     chunks: list[ContentChunk] = []
     for index, item in enumerate(value):
         where = f"{name}[{index}]"
-        if isinstance(item, ContentChunk):
+        if isinstance(item, PublicChunk):
+            chunks.append(ContentChunk(type_=item.type, value=item.value))
+        elif isinstance(item, ContentChunk):
             chunks.append(item)
         elif isinstance(item, str):
             chunks.append(ContentChunk(type_=ContentChunkType.TEXT, value=item))

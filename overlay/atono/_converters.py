@@ -1,25 +1,25 @@
-"""JSON values to generated attrs models, through converters compiled once from the models' annotations.
+"""JSON values to the typed classes of `atono.types` and back, through converters compiled once per class.
 
-The generated `from_dict` is correct but slow on a hot path (local imports, try/except per union member)
-and does not check primitive types. A converter built from the same field annotations does both in a
-few microseconds per resource: it is still derived from the spec, so a new attribute needs nothing here.
-Wire names are the camelCase of the generated snake_case names (the rule the generator applies to this
-spec; a test checks every attribute of the spec round-trips through it).
+A class generated from the spec lists its attributes in `_attribute_members` (Python name, wire name, required,
+nullable) and types them in its annotations. A converter built from the two is straight-line code that checks and
+converts a resource's attributes in a few microseconds (the generated `from_dict` of the low-level client takes
+much longer: local imports, try/except per union member, and it does not check primitive types); it is still
+derived from the spec, so a new attribute needs nothing here. `attributes_json` writes them back as the API
+names them.
 """
 
 from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import sys
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from types import NoneType, UnionType
-from typing import Any
+from typing import Any, ClassVar, NamedTuple, Self
 
-import atono_api.models as generated_models
 import attrs
-from atono_api.types import UNSET, Unset
 
 Convert = Callable[[Any], Any]
 _fromisoformat = datetime.datetime.fromisoformat
@@ -57,44 +57,136 @@ def wire_name(python_name: str) -> str:
 
 
 class _Models(Mapping[str, Any]):
-    """The generated models by name, imported on first use, for resolving string annotations."""
+    """The low-level client's models by name, imported on first use (its package imports them lazily)."""
 
     def __getitem__(self, name: str) -> Any:
+        import atono_api.models as generated_models  # noqa: PLC0415 - only the request side needs them
+
         try:
             return getattr(generated_models, name)
         except AttributeError:
             raise KeyError(name) from None
 
     def __iter__(self) -> Iterator[str]:
+        import atono_api.models as generated_models  # noqa: PLC0415
+
         return iter(generated_models.__all__)
 
     def __len__(self) -> int:
-        return len(generated_models.__all__)
-
-
-_MODELS = _Models()
+        return sum(1 for _ in self)
 
 
 def model_hints(model: type) -> dict[str, Any]:
-    """The resolved annotations of a generated model's fields."""
+    """The resolved annotations of a request model of the low-level client."""
     module = sys.modules[model.__module__]
-    return typing.get_type_hints(model, globalns=vars(module), localns=_MODELS)
+    return typing.get_type_hints(model, globalns=vars(module), localns=_Models())
+
+
+class AttributeMember(NamedTuple):
+    """One attribute of a generated class: its Python and wire names, and what the spec allows of it."""
+
+    name: str
+    wire_name: str
+    required: bool
+    nullable: bool
+
+
+def members_of(target: type) -> tuple[AttributeMember, ...]:
+    """The attributes a generated class declares (none for a class that has no `_attribute_members`)."""
+    members: tuple[AttributeMember, ...] = getattr(target, "_attribute_members", ())
+    return members
+
+
+@functools.cache
+def _request_checker(model: type) -> Callable[[Any], None]:
+    """What checks a JSON object against a request model of the low-level client (an attrs class, whose optional
+    members are `... | Unset`), so that arguments follow the type rules responses follow."""
+    from atono_api.types import Unset  # noqa: PLC0415 - only the request side needs it
+
+    hints = model_hints(model)
+    members = tuple(
+        AttributeMember(
+            f.name,
+            wire_name(f.name),
+            required=Unset not in typing.get_args(hints[f.name]),
+            nullable=NoneType in typing.get_args(hints[f.name]),
+        )
+        for f in attrs.fields(model)
+        if f.name != "additional_properties"
+    )
+    bare = {name: _bare(hint, Unset) for name, hint in hints.items()}
+    return _explainer(members, bare)
+
+
+def check_request(model: type, value: dict[str, Any]) -> None:
+    """Raise ConversionError naming the first member of `value` that does not fit the request `model`."""
+    _request_checker(model)(value)
+
+
+def _member_types(target: type) -> dict[str, Any]:
+    """The resolved annotation of each attribute a generated class declares."""
+    hints = typing.get_type_hints(target)
+    return {member.name: hints[member.name] for member in members_of(target)}
+
+
+def _bare(annotation: Any, *markers: Any) -> Any:
+    """`X | None` -> X (`X | None | Unset` too, given Unset)."""
+    if typing.get_origin(annotation) in (UnionType, typing.Union):
+        inner = [a for a in typing.get_args(annotation) if a is not NoneType and a not in markers]
+        if len(inner) != 1:
+            raise TypeError(f"no converter for the union {annotation}")
+        return inner[0]
+    return annotation
+
+
+class Model:
+    """The base of the object classes attributes hold (`ContentChunk`): plain data, as the API writes it."""
+
+    _attribute_members: ClassVar[tuple[AttributeMember, ...]] = ()
+
+    def __getitem__(self, name: str) -> Any:
+        """A member the spec does not name, by its wire name; KeyError when it was not sent."""
+        extra: dict[str, Any] = getattr(self, "additional_properties", {})
+        return extra[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object, members named as the API names them (members the spec does not name included)."""
+        return attributes_json(self, ())
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The object of a JSON object as the API sends it; a member that does not fit raises ValueError naming it."""
+        built: Self = model_converter(cls)(dict(src_dict))
+        return built
+
+
+def attributes_json(source: Any, absent: typing.Collection[str]) -> dict[str, Any]:
+    """The attributes of `source` as JSON, by wire name: unknown members as received, then every member the class
+    declares except the Python names in `absent` (members the server did not send, which read as None)."""
+    out: dict[str, Any] = dict(getattr(source, "additional_properties", None) or {})
+    values = source.__dict__ if hasattr(source, "__dict__") else None
+    for member in members_of(type(source)):
+        if member.name in absent:
+            continue
+        value = values[member.name] if values is not None and member.name in values else getattr(source, member.name)
+        out[member.wire_name] = _json_value(value)
+    return out
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.isoformat().replace("+00:00", "Z")  # UTC as Atono writes it
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Model):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_json_value(item) for item in value]
+    return value
 
 
 def _fail(expected: str, value: Any) -> typing.NoReturn:
     raise ConversionError(f"expected {expected}, got {type(value).__name__} {value!r:.40}")
-
-
-def _converter(annotation: Any) -> tuple[Convert, bool, bool]:
-    """(convert, accepts None, may be absent) for one field annotation."""
-    if typing.get_origin(annotation) in (UnionType, typing.Union):
-        args = typing.get_args(annotation)
-        inner = [a for a in args if a not in (NoneType, Unset)]
-        if len(inner) != 1:
-            raise TypeError(f"no converter for the union {annotation}")
-        convert, _, _ = _converter(inner[0])
-        return convert, NoneType in args, Unset in args
-    return _plain(annotation), False, False
 
 
 def _plain(annotation: Any) -> Convert:
@@ -142,8 +234,15 @@ def _plain(annotation: Any) -> Convert:
             return annotation(value)
 
         return convert_enum
-    if isinstance(annotation, type) and attrs.has(annotation):
+    if isinstance(annotation, type) and issubclass(annotation, Model):
         return model_converter(annotation)
+    if isinstance(annotation, type) and attrs.has(annotation):  # a request model of the low-level client
+
+        def check_model(value: Any) -> Any:
+            check_request(annotation, value)
+            return value
+
+        return check_model
     raise TypeError(f"no converter for {annotation}")
 
 
@@ -153,7 +252,7 @@ _MISSING = object()
 
 
 def model_converter(target: type) -> Convert:
-    """Convert JSON objects into new instances of `target`: a generated attrs model, or a typed class built on one.
+    """Convert JSON objects into new instances of `target`, a generated `Model` class (`ContentChunk`).
 
     The converter is straight-line code compiled for the model (one branch per field, no loop, no
     per-value function call for strings, numbers and booleans). When it meets a value it cannot take,
@@ -164,10 +263,11 @@ def model_converter(target: type) -> Convert:
 
 
 def model_filler(target: type) -> Fill:
-    """`fill(instance, value)`: set the fields of an instance of `target` made with `__new__` from a JSON object.
+    """`fill(instance, value)`: set the attributes of a typed resource object made with `__new__` from a JSON object.
 
-    The same compiled code as `model_converter`, ending in slot writes instead of a constructor call, so a
-    typed object can be created first and its attributes converted later, when one is read.
+    The same compiled code as `model_converter`, ending in writes to the instance dict instead of a constructor
+    call, so a typed object can be created first and its attributes converted later, when one is read. The Python
+    names of the optional members the object did not have go in `_absent`.
     """
     filler: Fill = _compiled(target, fill=True)
     return filler
@@ -181,35 +281,33 @@ def _compiled(target: type, *, fill: bool) -> Any:
 
 
 def _compile(target: type, *, fill: bool) -> Any:
-    model = next(base for base in target.__mro__ if base.__module__.startswith("atono_api."))
-    hints = model_hints(model)
-    fields = [f.name for f in attrs.fields(model) if f.name != "additional_properties"]
-    extras = "additional_properties" in attrs.fields_dict(model)
+    members = members_of(target)
+    hints = _member_types(target)
     namespace: dict[str, Any] = {
         "_MISSING": _MISSING,
-        "UNSET": UNSET,
         "target": target,
         "_date_time": parse_date_time,
-        "_explain": _explainer(model, hints, fields),
-        "_known": frozenset(wire_name(name) for name in fields),
+        "_explain": _explainer(members, hints),
+        "_known": frozenset(m.wire_name for m in members),
     }
     head = "def convert(instance, value):" if fill else "def convert(value):"
     lines = [head, "    if value.__class__ is not dict:", "        _explain(value)"]
     lines.append("    get = value.get")
     lines.append("    present = 0")
-    for index, name in enumerate(fields):
-        lines += _field_code(index, name, hints[name], namespace)
+    lines.append("    absent = ()")
+    for index, member in enumerate(members):
+        lines += _field_code(index, member, _bare(hints[member.name]), namespace)
     extra = "{k: v for k, v in value.items() if k not in _known} if len(value) > present else {}"
     if fill:
-        for index, name in enumerate([*fields, "additional_properties"] if extras else fields):
-            namespace[f"_set{index}"] = _slot_setter(model, name)
-            lines.append(f"    _set{index}(instance, {extra if name == 'additional_properties' else f'f{index}'})")
+        lines.append("    members = instance.__dict__")
+        lines += [f"    members[{m.name!r}] = f{index}" for index, m in enumerate(members)]
+        lines.append(f"    members['additional_properties'] = {extra}")
+        lines.append("    members['_absent'] = absent")
     else:
-        arguments = ", ".join(f"{name}=f{index}" for index, name in enumerate(fields))
+        arguments = ", ".join(f"{m.name}=f{index}" for index, m in enumerate(members))
         lines.append(f"    instance = target({arguments})")
-        if extras:
-            lines.append("    if len(value) > present:")
-            lines.append("        instance.additional_properties = {k: v for k, v in value.items() if k not in _known}")
+        lines.append("    if len(value) > present:")
+        lines.append("        instance.additional_properties = {k: v for k, v in value.items() if k not in _known}")
         lines.append("    return instance")
     code = "\n".join(lines)
     exec(compile(code, f"<atono converter for {target.__qualname__}>", "exec"), namespace)
@@ -226,22 +324,10 @@ def _compile(target: type, *, fill: bool) -> Any:
     return convert
 
 
-def _slot_setter(model: type, name: str) -> Callable[[Any, Any], None]:
-    """Write one field without going through `__setattr__` (the slot's own descriptor, for attrs' slotted classes)."""
-    descriptor = vars(model).get(name)
-    if descriptor is not None and hasattr(descriptor, "__set__"):
-        setter: Callable[[Any, Any], None] = descriptor.__set__
-        return setter
-    return lambda instance, value: object.__setattr__(instance, name, value)
-
-
-def _field_code(index: int, name: str, annotation: Any, namespace: dict[str, Any]) -> list[str]:
-    """The lines that read, check and convert one field into the local `f<index>`."""
-    args = typing.get_args(annotation) if typing.get_origin(annotation) in (UnionType, typing.Union) else ()
-    inner = [a for a in args if a not in (NoneType, Unset)] if args else [annotation]
-    (kind,) = inner
+def _field_code(index: int, member: AttributeMember, kind: Any, namespace: dict[str, Any]) -> list[str]:
+    """The lines that read, check and convert one attribute (of the type `kind`) into the local `f<index>`."""
     var = f"f{index}"
-    out = [f"    {var} = get({wire_name(name)!r}, _MISSING)"]
+    out = [f"    {var} = get({member.wire_name!r}, _MISSING)"]
     origin = typing.get_origin(kind)
     if kind in (str, int, bool):
         out.append(f"    if {var}.__class__ is {kind.__name__}:")
@@ -264,7 +350,7 @@ def _field_code(index: int, name: str, annotation: Any, namespace: dict[str, Any
         namespace[f"_item{index}"] = _plain(item)
         out.append(f"    if {var}.__class__ is list:")
         out.append(f"        {var} = [_item{index}(x) for x in {var}]; present += 1")
-    elif isinstance(kind, type) and attrs.has(kind):
+    elif isinstance(kind, type) and issubclass(kind, Model):
         namespace[f"_model{index}"] = model_converter(kind)
         out.append(f"    if {var}.__class__ is dict:")
         out.append(f"        {var} = _model{index}({var}); present += 1")
@@ -272,11 +358,11 @@ def _field_code(index: int, name: str, annotation: Any, namespace: dict[str, Any
         out.append(f"    if {var}.__class__ is dict:" if kind is not Any else f"    if {var} is not _MISSING:")
         out.append("        present += 1")
     else:
-        raise TypeError(f"no converter for {annotation}")
-    if Unset in args:
+        raise TypeError(f"no converter for {kind}")
+    if not member.required:
         out.append(f"    elif {var} is _MISSING:")
-        out.append(f"        {var} = UNSET")
-    if NoneType in args:
+        out.append(f"        {var} = None; absent += ({member.name!r},)")
+    if member.nullable:
         out.append(f"    elif {var} is None:")
         out.append("        present += 1")
     out.append("    else:")
@@ -284,14 +370,14 @@ def _field_code(index: int, name: str, annotation: Any, namespace: dict[str, Any
     return out
 
 
-def _explainer(model: type, hints: dict[str, Any], fields: list[str]) -> Callable[[Any], None]:
-    """Raise a ConversionError that names the first member of `value` that does not fit `model`."""
-    checks = [(name, wire_name(name), *_converter(hints[name])) for name in fields]
+def _explainer(members: tuple[AttributeMember, ...], hints: dict[str, Any]) -> Callable[[Any], None]:
+    """Raise a ConversionError that names the first member of `value` that does not fit."""
+    checks = [(m.wire_name, _plain(_bare(hints[m.name])), m.nullable, not m.required) for m in members]
 
     def explain(value: Any) -> None:
         if value.__class__ is not dict:
             _fail("an object", value)
-        for _, wire, convert_field, nullable, optional in checks:
+        for wire, convert_field, nullable, optional in checks:
             raw = value.get(wire, _MISSING)
             if raw is _MISSING:
                 if not optional:

@@ -1,8 +1,8 @@
 """Typed resource objects built from JSON:API resource objects, with attributes and relationships resolved lazily.
 
-A typed resource class subclasses the generated attributes model of its type (e.g. ``BugAttributes``),
+A typed resource class is generated from the spec with an attribute per member of its attributes schema,
 so every attribute in the spec reaches it by regeneration alone, typed and in snake_case, converted by
-code compiled from the generated annotations (aware datetimes, lenient enums, content chunks as objects).
+code compiled from those annotations (aware datetimes, lenient enums, content chunks as objects).
 The conversion runs when an attribute is first read or written, not when the page arrives: a bulk read
 that looks at a few fields of some items does not pay for all of them. An attribute value that does not
 fit the spec raises `APIResponseValidationError` at that point, naming the resource and the member.
@@ -16,16 +16,12 @@ holds, the objects its relationships resolve to included (see `ResourceObject.__
 from __future__ import annotations
 
 import copy
-import copyreg
 import json
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, overload
 
-import attrs
-from atono_api.types import Unset
-
-from atono._converters import ConversionError, model_converter, model_filler, wire_name
+from atono._converters import ConversionError, attributes_json, members_of, model_filler, wire_name
 from atono._exceptions import NotIncludedError
 from atono._json import loads
 from atono._naming import snake_case
@@ -35,15 +31,6 @@ Key = tuple[str, str]
 T = TypeVar("T", bound="ResourceObject")
 InvalidAttributes = Callable[[str, Any], Exception]
 ResourceClass = type["ResourceObject"]  # named here: in the class body, `type` is the attribute
-
-
-def _unset_by_name(value: Unset) -> str:
-    return "UNSET"
-
-
-# The generated models test `value is UNSET`: pickle and copy that sentinel by name, so that it stays the one object
-# (else every optional member an object did not have reads as present after a round trip, nested models too).
-copyreg.pickle(Unset, _unset_by_name)
 
 
 class MalformedDocumentError(ValueError):
@@ -104,8 +91,9 @@ class ResourceObject:
 
     Two objects are equal when they are the same resource (type and id), whichever response they came from, and
     hash alike, so they can be set members and dict keys (one whose `id` is changed after that is not found
-    again: do not change it). An object without an id (made with the attributes model's own constructor) is
-    equal only to itself.
+    again: do not change it).
+
+    An attribute the server did not send reads as None, like one it sent as null; `fields_set` tells them apart.
 
     `to_dict()` / `to_json()` give the JSON:API resource object, `from_dict()` builds one back, and pickling and
     copying keep everything an object holds; see each.
@@ -168,9 +156,23 @@ class ResourceObject:
             return object.__getattribute__(self, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if "_pending" in self.__dict__:  # convert first, or the conversion would overwrite this write
+        members = self.__dict__
+        if "_pending" in members:  # convert first, or the conversion would overwrite this write
             self._convert_attributes()
+        absent = members.get("_absent")
+        if absent and name in absent:  # set now: `to_dict` writes it
+            members["_absent"] = tuple(n for n in absent if n != name)
         object.__setattr__(self, name, value)
+
+    @property
+    def fields_set(self) -> frozenset[str]:
+        """The attributes (Python names) the server sent, null ones included.
+
+        An attribute that reads None and is not here was absent from the response: the API did not send it, which
+        can differ from a value it sent as null (`done_at` null means not done; absent means not told).
+        """
+        self._convert_attributes()
+        return _attribute_fields(type(self)).difference(self.__dict__.get("_absent", ()), ("additional_properties",))
 
     def _convert_attributes(self) -> None:
         """Fill the attribute fields from the attributes kept at parse time (idempotent, so threads may race)."""
@@ -246,8 +248,16 @@ class ResourceObject:
         )
 
     # ---- identity ---------------------------------------------------------------------------------------
+    def __getitem__(self, name: str) -> Any:
+        """An attribute the spec does not name, by its wire name (`obj["severity"]`); KeyError when it was not sent."""
+        extra: dict[str, Any] = getattr(self, "additional_properties", {})
+        return extra[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in getattr(self, "additional_properties", {})
+
     def _identity(self) -> Key | None:
-        """(type, id), or None for an object without an id (made with the attributes model's constructor)."""
+        """(type, id), or None for an object without an id (one made with `__new__` alone)."""
         members = self.__dict__
         ident = members.get("id")
         return None if ident is None else (members.get("type", self.type_name), ident)
@@ -260,11 +270,9 @@ class ResourceObject:
             return self is other
         return mine == theirs
 
-    if not TYPE_CHECKING:  # the attrs plugin types the models' `__hash__` as None: a method would conflict with it
-
-        def __hash__(self) -> int:
-            key = self._identity()
-            return object.__hash__(self) if key is None else hash(key)
+    def __hash__(self) -> int:
+        key = self._identity()
+        return object.__hash__(self) if key is None else hash(key)
 
     def __repr__(self) -> str:
         """`<Bug b1 handle='BUG-4' title='MIDI input lost'>`: at most `_REPR_LIMIT` characters, never raising.
@@ -304,9 +312,8 @@ class ResourceObject:
         source: Any = self
         pending = self.__dict__.get("_pending")
         if pending is not None:
-            source = model_converter(_attributes_model(type(self)))(
-                pending if pending.__class__ is dict else loads(bytes(pending))
-            )
+            source = type(self).__new__(type(self))
+            model_filler(type(self))(source, pending if pending.__class__ is dict else loads(bytes(pending)))
         found = []
         for name in _LABELS:
             if name in fields:
@@ -344,11 +351,7 @@ class ResourceObject:
 
     def _attributes_json(self) -> dict[str, Any]:
         self._convert_attributes()
-        model = _attributes_model(type(self))
-        if model is None:
-            return {}
-        attributes: dict[str, Any] = model.to_dict(self)
-        return attributes
+        return attributes_json(self, self.__dict__.get("_absent", ()))
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any], *, included: Iterable[Mapping[str, Any]] = ()) -> Self:
@@ -419,10 +422,10 @@ class ResourceObject:
         return known
 
     # ---- pickling and copying ------------------------------------------------------------------------------
-    def __getstate__(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(instance dict, attribute fields), in plain data: what pickle and copy keep.
+    def __getstate__(self) -> dict[str, Any]:
+        """The instance dict, in plain data: what pickle and copy keep.
 
-        Everything is kept: id, type, links, meta, relationships, attribute fields (or the attributes as received,
+        Everything is kept: id, type, links, meta, relationships, attributes (or the attributes as received,
         when none was read yet: they are converted on first read after unpickling too), and the identity map, so
         the related objects resolve as before (pickled once with every object of the response that holds it).
         Compact linkage and raw JSON become dicts and bytes, so a pickle needs no msgspec to load. The map's
@@ -435,20 +438,10 @@ class ResourceObject:
         pending = members.get("_pending")
         if pending is not None and pending.__class__ is not dict:
             members["_pending"] = bytes(pending)
-        fields: dict[str, Any] = {}
-        if "_pending" not in members:
-            for name in _attribute_fields(type(self)):
-                try:
-                    fields[name] = object.__getattribute__(self, name)
-                except AttributeError:  # not set (an object made with `__new__`)
-                    continue
-        return members, fields
+        return members
 
-    def __setstate__(self, state: tuple[dict[str, Any], dict[str, Any]]) -> None:
-        members, fields = state
-        self.__dict__.update(members)  # not through `__setattr__`, which would convert pending attributes
-        for name, value in fields.items():
-            object.__setattr__(self, name, value)
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)  # not through `__setattr__`, which would convert pending attributes
 
 
 class Resource(ResourceObject):
@@ -508,16 +501,12 @@ _FIELDS: dict[type, frozenset[str]] = {}
 
 
 def _attribute_fields(cls: type) -> frozenset[str]:
-    """The names of the attribute fields of a class (those of its attributes model; none for `Resource`)."""
+    """The Python names of the attributes a class declares, `additional_properties` included (none for `Resource`)."""
     found = _FIELDS.get(cls)
     if found is None:
-        found = _FIELDS[cls] = frozenset(f.name for f in attrs.fields(cls)) if attrs.has(cls) else frozenset()
+        names = [m.name for m in members_of(cls)]
+        found = _FIELDS[cls] = frozenset([*names, "additional_properties"]) if names else frozenset()
     return found
-
-
-def _attributes_model(cls: type) -> Any:
-    """The generated attributes model a typed class is built on (its `to_dict` writes the attributes), or None."""
-    return next((base for base in cls.__mro__ if "__attrs_attrs__" in vars(base)), None)
 
 
 class _Missing:
@@ -637,10 +626,20 @@ def _to_many(cls: type) -> dict[str, bool]:
 
 # ---- relationship descriptors -------------------------------------------------------------------------
 class _Accessor:
-    """A relationship accessor of a typed class, by the relationship's wire name."""
+    """A relationship accessor of a typed class, by the relationship's wire name: read-only, as a property is."""
 
     def __init__(self, name: str) -> None:
         self.name = name
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self.attribute = attribute
+
+    def __set__(self, obj: ResourceObject, value: object) -> typing.NoReturn:
+        where = getattr(self, "attribute", self.name)
+        raise AttributeError(
+            f"{where!r} is read-only: it is what the response says. Change the relationship through the API, "
+            f"with the update() of the resource's namespace ({snake_case(self.name)}=...)"
+        )
 
 
 class _Resolver(_Accessor, Generic[T]):

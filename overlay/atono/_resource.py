@@ -10,7 +10,7 @@ from types import ModuleType
 from typing import Any, Protocol, TypedDict, TypeVar
 
 import httpx
-from atono_api.models import ContentChunk
+from atono_sdk.types import ContentChunk
 
 from atono._constants import NotGiven, Omit
 from atono._documents import Document, decode_document

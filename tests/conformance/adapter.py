@@ -24,7 +24,7 @@ from atono._objects import ResourceObject, ToMany, ToOne, relationship_descripto
 from atono._retry import RetryPolicy
 from atono.pagination import Page
 from atono.resources import Identifier
-from atono.types import ContentChunk, Resource, Unset
+from atono.types import ContentChunk, Resource
 
 CONFORMANCE = Path(__file__).resolve().parents[2] / "spec" / "conformance"
 KINDS = ("documents", "requests", "errors", "pagination")
@@ -224,7 +224,7 @@ def _step(value: Any, segment: str | int) -> Any:
     if isinstance(value, ResourceObject):
         return _resource_member(value, segment)
     if isinstance(value, ContentChunk):
-        return {"type": value.type_, "value": value.value}.get(segment, ABSENT)
+        return {"type": value.type, "value": value.value}.get(segment, ABSENT)
     if isinstance(value, Mapping):
         return value.get(segment, ABSENT)
     raise AssertionError(f"cannot read {segment!r} from {value!r}")
@@ -246,9 +246,8 @@ def _resource_member(obj: ResourceObject, name: str) -> Any:
         return obj.related(name)
     if isinstance(obj, Resource):
         return obj.attributes.get(name, ABSENT)
-    if attrs.has(type(obj)) and python_name in attrs.fields_dict(type(obj)) and python_name != "additional_properties":
-        found = getattr(obj, python_name)
-        return ABSENT if isinstance(found, Unset) else found
+    if python_name in obj.fields_set:
+        return getattr(obj, python_name)
     return obj.additional_properties.get(name, ABSENT)
 
 
@@ -257,7 +256,7 @@ def as_json(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, ContentChunk):
-        return {"type": as_json(value.type_), "value": value.value}
+        return {"type": as_json(value.type), "value": value.value}
     if attrs.has(type(value)) and hasattr(value, "to_dict"):  # a generated model of an open object
         return as_json(value.to_dict())
     if isinstance(value, list):

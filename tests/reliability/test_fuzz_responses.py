@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 from atono import (
@@ -30,6 +29,7 @@ from atono import (
     NotIncludedError,
     RateLimitError,
 )
+from atono._converters import members_of
 from atono._objects import ResourceObject, relationship_descriptors
 from atono._pagination import Page
 from atono.resources import Identifier
@@ -142,8 +142,8 @@ def touch_object(obj: ResourceObject) -> None:
     if isinstance(obj, Resource):
         assert isinstance(obj.attributes, dict)
     else:
-        for field in attrs.fields(type(obj)):
-            getattr(obj, field.name)
+        for member in members_of(type(obj)):
+            getattr(obj, member.name)
         obj.to_dict()  # type: ignore[attr-defined]
     for name in relationship_descriptors(type(obj)):
         with contextlib.suppress(NotIncludedError):

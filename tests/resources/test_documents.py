@@ -28,7 +28,7 @@ def test_documented_bug_into_typed_objects() -> None:
     assert (bug.type, bug.id, bug.handle) == ("bug", "f239bdd6-9016-4922-a229-b4120aadba15", "BUG-4")
     assert bug.created_at == datetime.datetime(2024, 9, 4, 22, 28, 31, tzinfo=datetime.UTC)
     assert bug.cycle_time_mode is CycleTimeMode.NORMAL
-    assert bug.content[0].type_ is ContentChunkType.DISPLAY_HTML
+    assert bug.content[0].type is ContentChunkType.DISPLAY_HTML
     assert bug.content[0].value.startswith("<h3>Summary</h3>")
 
 

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 from atono import APIResponseValidationError, AsyncAtono, Atono, NotIncludedError, _structs
+from atono._converters import members_of
 from atono._documents import Document, decode_document, parse_document
 from atono._naming import snake_case
 from atono._objects import MalformedDocumentError, ResourceObject, relationship_descriptors
@@ -70,8 +70,8 @@ def everything(document: Document[Any] | Page[Any]) -> list[ResourceObject]:
 def attributes_of(obj: ResourceObject) -> Any:
     if isinstance(obj, Resource):
         return obj.attributes
-    model: Any = type(obj)  # a typed class: an attrs class through its attributes model
-    return {field.name: getattr(obj, field.name) for field in attrs.fields(model)}
+    values = {member.name: getattr(obj, member.name) for member in members_of(type(obj))}
+    return values | {"additional_properties": obj.additional_properties, "fields_set": obj.fields_set}
 
 
 def not_included(error: NotIncludedError, messages: bool) -> Any:
@@ -376,7 +376,7 @@ def test_every_vector_survives_pickle_and_deepcopy(vector: dict[str, Any], way: 
     document = decoded(vector, way)
     page = Page(document.data, document.included, document.links, document.meta)
     pending = ["_pending" in vars(obj) for obj in everything(page)]
-    assert any(pending) or not any(attrs.has(type(obj)) for obj in everything(page))
+    assert any(pending) or all(isinstance(obj, Resource) for obj in everything(page))
     restored = how(page)  # first, so that nothing was converted yet
     assert ["_pending" in vars(obj) for obj in everything(restored)] == pending
     assert type(restored) is Page and (restored.links, restored.meta) == (page.links, page.meta)
@@ -429,14 +429,17 @@ def test_an_object_pickles_after_writes_and_with_user_attributes() -> None:
     bug.additional_properties["severity"] = 3
     restored = pickle.loads(pickle.dumps(bug))
     assert (restored.title, restored["severity"], restored.assignee.full_name) == ("renamed", 3, "Ada")
-    bare = Bug(
-        title="t",
-        handle="BUG-9",
-        created_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
-        updated_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
+    bare = Bug.from_dict(
+        {
+            "type": "bug",
+            "id": "b9",
+            "attributes": {"title": "t", "handle": "BUG-9", "createdAt": STAMP, "updatedAt": STAMP},
+        }
     )
     again = pickle.loads(pickle.dumps(bare))
     assert (again.title, again.handle, again.to_dict()) == ("t", "BUG-9", bare.to_dict())
+    assert again.fields_set == bare.fields_set == {"title", "handle", "created_at", "updated_at"}
+    assert again.content is None and "content" not in again.to_dict()["attributes"]
 
 
 @pytest.mark.parametrize("way", WAYS)
@@ -586,22 +589,11 @@ def test_same_id_other_type_is_another_resource() -> None:
 
 
 def test_objects_without_an_id_are_equal_only_to_themselves() -> None:
-    stamp = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
-    first = Bug(title="t", handle="BUG-1", created_at=stamp, updated_at=stamp)
-    second = Bug(title="t", handle="BUG-1", created_at=stamp, updated_at=stamp)
+    first, second = Bug.__new__(Bug), Bug.__new__(Bug)
     same = first
     assert first == same and first != second and len({first, second, same}) == 2
     assert first != copy.copy(first)  # a copy has no id either: another object
-    assert first.to_dict() == {
-        "type": "bug",
-        "attributes": {
-            "title": "t",
-            "handle": "BUG-1",
-            "createdAt": "2024-01-01T00:00:00Z",
-            "updatedAt": "2024-01-01T00:00:00Z",
-        },
-    }
-    first.id = "b1"
+    first.__dict__.update(type="bug", id="b1")
     assert first == Bug.from_dict(fixture_bug())
 
 
@@ -650,11 +642,6 @@ def test_repr_of_hostile_values_is_bounded_and_escaped(hostile: str) -> None:
 
 
 def test_repr_never_raises() -> None:
-    stamp = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
-    assert (
-        repr(Bug(title="t", handle="BUG-1", created_at=stamp, updated_at=stamp))
-        == "<Bug (no id) handle='BUG-1' title='t'>"
-    )
     assert repr(Bug.__new__(Bug)) == "<Bug (no id)>"
     assert repr(Resource.__new__(Resource)) == "<Resource (no id)>"
     unfit = parse_document({"data": resource("bug", "b1", title=5)}, many=False).data[0]

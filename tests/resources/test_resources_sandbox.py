@@ -75,7 +75,7 @@ def test_bug_lifecycle(client: Atono) -> None:
     )
     assert created.title == "Dropdown menus open off-screen" and created.handle.startswith("BUG-")
     assert created.assignee_id == users[0].id and created.team_id == team.id
-    assert [c.type_ for c in created.content] == [ContentChunkType.TEXT, ContentChunkType.DISPLAY_HTML]
+    assert [c.type for c in created.content] == [ContentChunkType.TEXT, ContentChunkType.DISPLAY_HTML]
     assert created.created_at.tzinfo is not None
 
     renamed = client.bugs.update(created.id, title="Dropdown menus clip on small screens")

@@ -18,7 +18,7 @@ import pytest
 from atono import AsyncAtono, Atono
 from atono.pagination import AsyncPager, Page, SyncPager
 from atono.resources import Identifier
-from atono.types import Bug, ContentChunk, CycleTimeMode, Flag, FlagEnvironment, Story, Team, Unset, User
+from atono.types import Bug, ContentChunk, ContentChunkType, CycleTimeMode, Flag, FlagEnvironment, Story, Team, User
 
 USER = {
     "type": "user",
@@ -118,9 +118,9 @@ def test_get_returns_the_typed_resource(client: Atono) -> None:
     assert_type(bug.id, str)
     assert_type(bug.title, str)
     assert_type(bug.created_at, datetime.datetime)
-    assert_type(bug.done_at, datetime.datetime | None | Unset)
-    assert_type(bug.cycle_time_mode, CycleTimeMode | Unset)
-    assert_type(bug.content, list[ContentChunk] | Unset)
+    assert_type(bug.done_at, datetime.datetime | None)
+    assert_type(bug.cycle_time_mode, CycleTimeMode | None)
+    assert_type(bug.content, list[ContentChunk] | None)
     assert_type(bug.assignee_id, str | None)
     assert_type(bug.additional_properties, dict[str, Any])
     assert isinstance(bug, Bug) and isinstance(bug.created_at, datetime.datetime)
@@ -207,3 +207,27 @@ def test_writes_and_delete_are_typed(client: Atono) -> None:
     assert_type(updated, Bug)
     assert_type(client.bugs.delete(updated), None)
     assert isinstance(created, Bug) and isinstance(updated, Bug)
+
+
+def summarize(bug: Bug) -> list[str]:
+    """What users write first: narrow the optional members with `is not None`, read enums by `.value`."""
+    lines = [f"{bug.handle} {bug.title}"]
+    if bug.content is not None:
+        lines += [f"{chunk.type.value}: {chunk.value}" for chunk in bug.content]
+    if bug.cycle_time_mode is not None:
+        lines.append(bug.cycle_time_mode.value)
+    if bug.done_at is not None:
+        lines.append(f"done {bug.done_at.date().isoformat()}")
+    return lines
+
+
+def test_a_users_first_script_type_checks_and_runs(client: Atono) -> None:
+    bug = client.bugs.get("b1")
+    assert summarize(bug) == ["BUG-4 MIDI input not detected", "TEXT: Switch controllers.", "NORMAL"]
+    assert_type(bug.fields_set, frozenset[str])
+    assert "done_at" not in bug.fields_set and bug.done_at is None  # absent, not null
+    chunk = ContentChunk(type=ContentChunkType.TEXT, value="made by hand")
+    assert_type(chunk.type, ContentChunkType)
+    assert chunk.to_dict() == {"type": "TEXT", "value": "made by hand"}
+    assert ContentChunk.from_dict(chunk.to_dict()) == chunk
+    assert {bug} == {client.bugs.get("b1")}  # hashable, equal by (type, id)

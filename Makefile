@@ -10,6 +10,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SPECTRAL := spec/lint/node_modules/.bin/spectral
 REDOCLY := docs/node_modules/.bin/redocly
+PYRIGHT := tests/typing/node_modules/.bin/pyright
+# pyright finds the project's packages through the venv it is told is active.
+WITH_VENV := env VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 WHEEL_CHECK := build/wheel-check
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
@@ -44,8 +47,16 @@ lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check overlay tests examples bench spec/*.py
 	$(VENV)/bin/ruff format --check overlay tests examples bench spec/*.py
 
-typecheck: $(VENV)/.synced
+$(PYRIGHT): tests/typing/package.json tests/typing/package-lock.json
+	cd tests/typing && npm ci --silent --no-audit --no-fund
+	touch $@
+
+# mypy --strict over the SDK, the examples and tests/typing; pyright strict over what users write (tests/typing,
+# examples), and the type completeness of the public API as pyright sees it.
+typecheck: $(VENV)/.synced $(PYRIGHT)
 	$(VENV)/bin/mypy
+	$(WITH_VENV) $(PYRIGHT) --project pyproject.toml
+	$(WITH_VENV) $(PYRIGHT) --verifytypes atono --ignoreexternal --outputjson | $(PY) tests/typing/type_completeness.py
 
 pytest: $(VENV)/.synced
 	$(PY) -m pytest -q
@@ -97,4 +108,4 @@ wheel-check: $(VENV)/.synced
 	@echo "wheel-check: built $$(echo dist/*), installed the wheel in a new venv, ran the quickstart from it"
 
 clean:
-	rm -rf $(TOOLS) $(VENV) spec/lint/node_modules docs/node_modules site dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(TOOLS) $(VENV) spec/lint/node_modules docs/node_modules tests/typing/node_modules site dist build .pytest_cache .mypy_cache .ruff_cache

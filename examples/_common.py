@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Generator
 
 import atono
 from atono import AsyncAtono, Atono
@@ -40,7 +40,7 @@ def describe(args: argparse.Namespace, client: Atono | AsyncAtono) -> str:
 
 
 @contextlib.contextmanager
-def connect(args: argparse.Namespace) -> Iterator[Atono]:
+def connect(args: argparse.Namespace) -> Generator[Atono, None, None]:
     """A client for the chosen server, closed on exit; the in-process sandbox, if any, stops with it."""
     if not _uses_sandbox(args):
         with Atono(api_key=args.api_key, base_url=args.base_url) as client:
@@ -53,7 +53,7 @@ def connect(args: argparse.Namespace) -> Iterator[Atono]:
 
 
 @contextlib.asynccontextmanager
-async def connect_async(args: argparse.Namespace) -> AsyncIterator[AsyncAtono]:
+async def connect_async(args: argparse.Namespace) -> AsyncGenerator[AsyncAtono, None]:
     """The asyncio flavour of `connect`."""
     if not _uses_sandbox(args):
         async with AsyncAtono(api_key=args.api_key, base_url=args.base_url) as client:

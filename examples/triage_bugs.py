@@ -31,7 +31,7 @@ class Change:
     assignee: User | None  # None: the bug keeps its assignee
 
     def describe(self) -> str:
-        parts = []
+        parts: list[str] = []
         if self.team is not None:
             parts.append(f"team -> {self.team.name}")
         if self.assignee is not None:
@@ -63,7 +63,7 @@ def plan(bugs: list[Bug], teams: list[Team]) -> list[Change]:
     """What to change in open bugs: a team by turns (one its assignee is in, if any), a member of it by turns."""
     team_turns = Rotation([team for team in teams if team.member_ids])
     member_turns = {team.id: Rotation(team.members) for team in teams}
-    changes = []
+    changes: list[Change] = []
     for bug in bugs:
         if bug.done_at is not None:
             continue

@@ -143,7 +143,7 @@ class APIResponseValidationError(APIError):
     def __init__(self, message: str, *, response: httpx.Response, body: str) -> None:
         super().__init__(message, request=response.request, body=body)
         self.response = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
 
 
 @attrs.frozen
@@ -204,7 +204,7 @@ class APIStatusError(APIError):
     ) -> None:
         super().__init__(message, request=response.request, body=body)
         self.response = response
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.errors: list[ErrorObject] = errors or []
         self.request_id = request_id
 

@@ -7,8 +7,8 @@ Install it with `pip install 'atono[sandbox]'`; use it through `atono.testing.Sa
 try:
     import starlette  # noqa: F401
     import uvicorn  # noqa: F401
-except ImportError as exc:  # pragma: no cover - depends on the installation
-    raise ImportError("the Atono sandbox needs its server dependencies: pip install 'atono[sandbox]'") from exc
+except ImportError as _missing:  # pragma: no cover - depends on the installation
+    raise ImportError("the Atono sandbox needs its server dependencies: pip install 'atono[sandbox]'") from _missing
 
 from atono.sandbox._faults import FAULT_KINDS, FaultKind, Injection
 from atono.sandbox._journal import AppliedWrite

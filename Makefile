@@ -15,8 +15,9 @@ PYRIGHT := tests/typing/node_modules/.bin/pyright
 WITH_VENV := env VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 WHEEL_CHECK := build/wheel-check
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' overlay/atono/_version.py)
 
-.PHONY: setup generate check-spec check-generated lint typecheck pytest test demo sandbox bench bench-smoke docs wheel-check clean
+.PHONY: setup generate check-spec check-generated check-api changelog lint typecheck pytest test demo sandbox bench bench-smoke docs wheel-check clean
 
 setup: $(VENV)/.synced $(SPECTRAL)
 
@@ -44,8 +45,8 @@ check-generated: $(VENV)/.synced
 	$(PY) spec/generate.py --check
 
 lint: $(VENV)/.synced
-	$(VENV)/bin/ruff check overlay tests examples bench spec/*.py
-	$(VENV)/bin/ruff format --check overlay tests examples bench spec/*.py
+	$(VENV)/bin/ruff check overlay tests examples bench release spec/*.py
+	$(VENV)/bin/ruff format --check overlay tests examples bench release spec/*.py
 
 $(PYRIGHT): tests/typing/package.json tests/typing/package-lock.json
 	cd tests/typing && npm ci --silent --no-audit --no-fund
@@ -61,7 +62,23 @@ typecheck: $(VENV)/.synced $(PYRIGHT)
 pytest: $(VENV)/.synced
 	$(PY) -m pytest -q
 
-test: check-spec check-generated lint typecheck pytest bench-smoke
+# The public API against the last release's snapshot (release/<version>/public-api.json): a breaking change fails
+# unless the version's minor (0.x) or major part was bumped and the changelog says so.
+check-api: $(VENV)/.synced
+	$(PY) release/check_api.py
+
+# CHANGELOG.md for the version in overlay/atono/_version.py, from the fragments in changes/ (towncrier) and the
+# spec-level diff against the last release; then the release's snapshots (its spec and public API) in release/.
+changelog: $(VENV)/.synced
+	@test -n "$(VERSION)" || { echo "no __version__ in overlay/atono/_version.py"; exit 1; }
+	$(PY) release/spec_diff.py release/$$($(PY) release/check_api.py --last)/atono.openapi.yaml spec/atono.openapi.yaml \
+		> changes/+spec.spec.md
+	$(VENV)/bin/towncrier build --yes --version $(VERSION)
+	mkdir -p release/$(VERSION)
+	cp spec/atono.openapi.yaml release/$(VERSION)/atono.openapi.yaml
+	$(PY) release/check_api.py --dump release/$(VERSION)
+
+test: check-spec check-generated lint typecheck check-api pytest bench-smoke
 
 demo: $(VENV)/.synced
 	$(PY) examples/quickstart.py

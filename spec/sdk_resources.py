@@ -11,8 +11,11 @@ Rules, so that a spec revision needs no code:
   operationId that starts with another verb is named by its operationId in snake_case.
 - Path parameters come first, positional, named as in the spec in snake_case (`flagIdOrKey` -> `flag_id_or_key`),
   and take an id or an object of the type the name says (`flag_id_or_key` -> a `Flag`).
-- `include` (a parameter with `x-atono-include-paths`) becomes `include=[...]`, checked against that enum; the page
-  parameters become the pager's options; other query parameters become keyword arguments of their schema's type.
+- `include` (a parameter with `x-atono-include-paths`) becomes `include=[...]`, checked against that enum, each
+  name sent in the spelling the enum's `x-atono-include-sent-as` gives it; `sort` (a parameter with
+  `x-atono-sort-fields`) becomes `sort=[...]` of field names in snake_case or the API's spelling, `-` first for
+  descending, checked against that enum; the page parameters become the pager's options; other query parameters
+  become keyword arguments of their schema's type.
 - A write's body becomes keyword arguments: its attributes and relationships in snake_case, required where the
   spec requires them at creation, `OMIT` by default otherwise; a relationship takes an id or an object of its
   identifier's type, a list of them when to-many, and `None` only where the linkage may be null.
@@ -51,6 +54,7 @@ class Argument:
 class QueryArgument:
     name: str  # the Python name, also the generated operation's keyword
     annotation: str
+    value: str  # the expression the generated operation is given, UNSET when the argument is None
 
 
 @dataclass
@@ -61,6 +65,7 @@ class Method:
     returns: str | None  # the resource class returned (or paged)
     path_params: list[tuple[str, str]]  # (python name, annotation)
     include_enum: str | None
+    include_sent_as: dict[str, str]
     paging: bool
     query: list[QueryArgument]
     body: str | None  # the generated write document
@@ -180,6 +185,15 @@ def _returned(document: dict[str, Any], operation: dict[str, Any], types: dict[s
     raise SystemExit(f"sdk_resources: {operation['operationId']} has no success response")
 
 
+def _query_argument(document: dict[str, Any], parameter: dict[str, Any]) -> QueryArgument:
+    """A query parameter's keyword argument: `sort` names its fields' enum; others take their schema's type."""
+    name = snake_case(parameter["name"])
+    fields = parameter.get("x-atono-sort-fields")
+    if fields is not None:
+        return QueryArgument(name, "Iterable[str] | None", f"sort_param({name}, {fields}, name={name!r})")
+    return QueryArgument(name, _python_type(document, parameter["schema"]) + " | None", name)
+
+
 def _method_name(operation_id: str, path: str) -> str:
     verb = next((v for v in VERBS if re.match(rf"{v}[A-Z]", operation_id)), None)
     segments = [s for s in path.strip("/").split("/") if s]
@@ -232,9 +246,10 @@ def namespaces(document: dict[str, Any]) -> list[Namespace]:
                     cls = _id_type(p["name"], classes)
                     path_params.append((snake_case(p["name"]), f"str | {cls}" if cls else "str"))
             include_enum = next((p["x-atono-include-paths"] for p in params if "x-atono-include-paths" in p), None)
+            sent_as = schema(document, include_enum).get("x-atono-include-sent-as", {}) if include_enum else {}
             paging = any(p["name"] in PAGE_PARAMETERS for p in params)
             query = [
-                QueryArgument(snake_case(p["name"]), _python_type(document, p["schema"]) + " | None")
+                _query_argument(document, p)
                 for p in params
                 if p["in"] == "query" and p["name"] not in PAGE_PARAMETERS and "x-atono-include-paths" not in p
             ]
@@ -253,6 +268,7 @@ def namespaces(document: dict[str, Any]) -> list[Namespace]:
                     returns=returns,
                     path_params=path_params,
                     include_enum=include_enum,
+                    include_sent_as=dict(sorted(sent_as.items())),
                     paging=paging,
                     query=query,
                     body=body,
@@ -281,6 +297,7 @@ def _imports(spaces: list[Namespace], resource_classes: set[str]) -> dict[str, A
         for m in space.methods:
             if m.include_enum:
                 models.add(m.include_enum)
+            models.update(re.findall(r"\b[A-Z][A-Za-z]+SortField\b", " ".join(q.value for q in m.query)))
             if m.body:
                 models.add(m.body)
             if m.returns and m.returns != "Identifier":
@@ -290,7 +307,7 @@ def _imports(spaces: list[Namespace], resource_classes: set[str]) -> dict[str, A
             )
             for annotation in annotations:
                 for word in re.findall(r"[A-Z][A-Za-z]+", annotation):
-                    if word not in {"Omit", "Sequence", "Content", "None"}:
+                    if word not in {"Omit", "Sequence", "Iterable", "Content", "None"}:
                         (classes if word in resource_classes else models).add(word)
     uses_unset = any(m.query for space in spaces for m in space.methods)
     return {"models": sorted(models), "classes": sorted(classes), "uses_unset": uses_unset}

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Unpack
 
-from atono._arguments import include_param, resource_id, write_body
+from atono._arguments import include_param, resource_id, sort_param, write_body
 from atono._constants import NOT_GIVEN, OMIT, NotGiven, Omit
 from atono._pagination import AsyncPager, SyncPager
 from atono._resource import (
@@ -46,8 +46,10 @@ from atono_api.models import (
     TeamIncludePath,
     TeamUpdateDocument,
     UserCreateDocument,
+    UserSortField,
     UserUpdateDocument,
 )
+from atono_api.types import UNSET
 
 __all__ = [
     "AsyncStories",
@@ -87,7 +89,7 @@ class Stories(SyncAPIResource):
         return self._pager(
             partial(page_of, cls=Story),
             list_stories,
-            include=include_param(include, StoryIncludePath),
+            include=include_param(include, StoryIncludePath, sent_as={"reporter": "creator"}),
             paging=paging,
             **options,
         )
@@ -142,7 +144,11 @@ class Stories(SyncAPIResource):
         story_id_ = resource_id(story_id, name="story_id")
         options = request_options(extra_headers, extra_query, timeout, max_retries)
         return self._one(
-            Story, get_story, story_id_, include=include_param(include, StoryIncludePath), **options
+            Story,
+            get_story,
+            story_id_,
+            include=include_param(include, StoryIncludePath, sent_as={"reporter": "creator"}),
+            **options,
         )
 
     def update(
@@ -221,7 +227,7 @@ class AsyncStories(AsyncAPIResource):
         return self._pager(
             partial(page_of, cls=Story),
             list_stories,
-            include=include_param(include, StoryIncludePath),
+            include=include_param(include, StoryIncludePath, sent_as={"reporter": "creator"}),
             paging=paging,
             **options,
         )
@@ -276,7 +282,11 @@ class AsyncStories(AsyncAPIResource):
         story_id_ = resource_id(story_id, name="story_id")
         options = request_options(extra_headers, extra_query, timeout, max_retries)
         return await self._one(
-            Story, get_story, story_id_, include=include_param(include, StoryIncludePath), **options
+            Story,
+            get_story,
+            story_id_,
+            include=include_param(include, StoryIncludePath, sent_as={"reporter": "creator"}),
+            **options,
         )
 
     async def update(
@@ -355,7 +365,7 @@ class Bugs(SyncAPIResource):
         return self._pager(
             partial(page_of, cls=Bug),
             list_bugs,
-            include=include_param(include, BugIncludePath),
+            include=include_param(include, BugIncludePath, sent_as={"reporter": "creator"}),
             paging=paging,
             **options,
         )
@@ -405,7 +415,13 @@ class Bugs(SyncAPIResource):
         """
         bug_id_ = resource_id(bug_id, name="bug_id")
         options = request_options(extra_headers, extra_query, timeout, max_retries)
-        return self._one(Bug, get_bug, bug_id_, include=include_param(include, BugIncludePath), **options)
+        return self._one(
+            Bug,
+            get_bug,
+            bug_id_,
+            include=include_param(include, BugIncludePath, sent_as={"reporter": "creator"}),
+            **options,
+        )
 
     def update(
         self,
@@ -481,7 +497,7 @@ class AsyncBugs(AsyncAPIResource):
         return self._pager(
             partial(page_of, cls=Bug),
             list_bugs,
-            include=include_param(include, BugIncludePath),
+            include=include_param(include, BugIncludePath, sent_as={"reporter": "creator"}),
             paging=paging,
             **options,
         )
@@ -532,7 +548,11 @@ class AsyncBugs(AsyncAPIResource):
         bug_id_ = resource_id(bug_id, name="bug_id")
         options = request_options(extra_headers, extra_query, timeout, max_retries)
         return await self._one(
-            Bug, get_bug, bug_id_, include=include_param(include, BugIncludePath), **options
+            Bug,
+            get_bug,
+            bug_id_,
+            include=include_param(include, BugIncludePath, sent_as={"reporter": "creator"}),
+            **options,
         )
 
     async def update(
@@ -622,6 +642,8 @@ class Teams(SyncAPIResource):
         is_public: bool | Omit = OMIT,
         backlog_management_by_owners: bool | Omit = OMIT,
         members: Sequence[User | str] | Omit = OMIT,
+        admins: Sequence[User | str] | Omit = OMIT,
+        backlog_owners: Sequence[User | str] | Omit = OMIT,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -629,7 +651,7 @@ class Teams(SyncAPIResource):
     ) -> Team:
         """Create a team.
 
-        Create a team, optionally with its members. Returns the `Team`.
+        Create a team, optionally with its members, admins and backlog owners. Returns the `Team`.
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries)
         body = write_body(
@@ -640,6 +662,8 @@ class Teams(SyncAPIResource):
                 "is_public": is_public,
                 "backlog_management_by_owners": backlog_management_by_owners,
                 "members": members,
+                "admins": admins,
+                "backlog_owners": backlog_owners,
             },
         )
         return self._one(Team, create_team, body=body, **options)
@@ -671,6 +695,8 @@ class Teams(SyncAPIResource):
         is_public: bool | Omit = OMIT,
         backlog_management_by_owners: bool | Omit = OMIT,
         members: Sequence[User | str] | Omit = OMIT,
+        admins: Sequence[User | str] | Omit = OMIT,
+        backlog_owners: Sequence[User | str] | Omit = OMIT,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -678,7 +704,8 @@ class Teams(SyncAPIResource):
     ) -> Team:
         """Update a team.
 
-        Change only the members given; `members` replaces the whole member list. Returns the `Team`.
+        Change only the members given; `members`, `admins` and `backlogOwners` each replace their whole list
+        when given. Returns the `Team`.
         """
         team_id_ = resource_id(team_id, name="team_id")
         options = request_options(extra_headers, extra_query, timeout, max_retries)
@@ -690,6 +717,8 @@ class Teams(SyncAPIResource):
                 "is_public": is_public,
                 "backlog_management_by_owners": backlog_management_by_owners,
                 "members": members,
+                "admins": admins,
+                "backlog_owners": backlog_owners,
             },
             resource=team_id_,
         )
@@ -750,6 +779,8 @@ class AsyncTeams(AsyncAPIResource):
         is_public: bool | Omit = OMIT,
         backlog_management_by_owners: bool | Omit = OMIT,
         members: Sequence[User | str] | Omit = OMIT,
+        admins: Sequence[User | str] | Omit = OMIT,
+        backlog_owners: Sequence[User | str] | Omit = OMIT,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -757,7 +788,7 @@ class AsyncTeams(AsyncAPIResource):
     ) -> Team:
         """Create a team.
 
-        Create a team, optionally with its members. Returns the `Team`.
+        Create a team, optionally with its members, admins and backlog owners. Returns the `Team`.
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries)
         body = write_body(
@@ -768,6 +799,8 @@ class AsyncTeams(AsyncAPIResource):
                 "is_public": is_public,
                 "backlog_management_by_owners": backlog_management_by_owners,
                 "members": members,
+                "admins": admins,
+                "backlog_owners": backlog_owners,
             },
         )
         return await self._one(Team, create_team, body=body, **options)
@@ -801,6 +834,8 @@ class AsyncTeams(AsyncAPIResource):
         is_public: bool | Omit = OMIT,
         backlog_management_by_owners: bool | Omit = OMIT,
         members: Sequence[User | str] | Omit = OMIT,
+        admins: Sequence[User | str] | Omit = OMIT,
+        backlog_owners: Sequence[User | str] | Omit = OMIT,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -808,7 +843,8 @@ class AsyncTeams(AsyncAPIResource):
     ) -> Team:
         """Update a team.
 
-        Change only the members given; `members` replaces the whole member list. Returns the `Team`.
+        Change only the members given; `members`, `admins` and `backlogOwners` each replace their whole list
+        when given. Returns the `Team`.
         """
         team_id_ = resource_id(team_id, name="team_id")
         options = request_options(extra_headers, extra_query, timeout, max_retries)
@@ -820,6 +856,8 @@ class AsyncTeams(AsyncAPIResource):
                 "is_public": is_public,
                 "backlog_management_by_owners": backlog_management_by_owners,
                 "members": members,
+                "admins": admins,
+                "backlog_owners": backlog_owners,
             },
             resource=team_id_,
         )
@@ -851,6 +889,7 @@ class Users(SyncAPIResource):
     def list(
         self,
         *,
+        sort: Iterable[str] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -859,11 +898,17 @@ class Users(SyncAPIResource):
     ) -> SyncPager[User]:
         """List users.
 
-        Every user of the workspace, page by page. Returns a pager of `User`: iterate it for the items, or
-        call `pages()`.
+        Every user of the workspace and their details, page by page, sorted by the fields given in `sort`.
+        Returns a pager of `User`: iterate it for the items, or call `pages()`.
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries)
-        return self._pager(partial(page_of, cls=User), list_users, paging=paging, **options)
+        return self._pager(
+            partial(page_of, cls=User),
+            list_users,
+            sort=UNSET if sort is None else sort_param(sort, UserSortField, name="sort"),
+            paging=paging,
+            **options,
+        )
 
     def create(
         self,
@@ -938,6 +983,7 @@ class AsyncUsers(AsyncAPIResource):
     def list(
         self,
         *,
+        sort: Iterable[str] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -946,11 +992,17 @@ class AsyncUsers(AsyncAPIResource):
     ) -> AsyncPager[User]:
         """List users.
 
-        Every user of the workspace, page by page. Returns a pager of `User`: iterate it for the items, or
-        call `pages()`.
+        Every user of the workspace and their details, page by page, sorted by the fields given in `sort`.
+        Returns a pager of `User`: iterate it for the items, or call `pages()`.
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries)
-        return self._pager(partial(page_of, cls=User), list_users, paging=paging, **options)
+        return self._pager(
+            partial(page_of, cls=User),
+            list_users,
+            sort=UNSET if sort is None else sort_param(sort, UserSortField, name="sort"),
+            paging=paging,
+            **options,
+        )
 
     async def create(
         self,

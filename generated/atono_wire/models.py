@@ -243,12 +243,15 @@ class WorkflowStepCategory(StrEnum):
 
 class StoryIncludePath(StrEnum):
     """
-    A relationship path a story request may name in `include`.
+    A relationship path a story request may name in `include`. `creator` and `reporter` both include
+    the story's reporter, as for bugs.
+
     """
 
     acceptance_criteria = "acceptanceCriteria"
     assignee = "assignee"
     team = "team"
+    creator = "creator"
     reporter = "reporter"
     workflow_step = "WORKFLOW_STEP"
     team_members = "team.members"
@@ -256,11 +259,14 @@ class StoryIncludePath(StrEnum):
 
 class BugIncludePath(StrEnum):
     """
-    A relationship path a bug request may name in `include`.
+    A relationship path a bug request may name in `include`. `creator` and `reporter` both include the
+    user who reported the bug, returned as the `reporter` relationship.
+
     """
 
     assignee = "assignee"
     team = "team"
+    creator = "creator"
     reporter = "reporter"
     workflow_step = "WORKFLOW_STEP"
     team_members = "team.members"
@@ -282,6 +288,18 @@ class FlagIncludePath(StrEnum):
     """
 
     slices = "slices"
+
+
+class UserSortField(StrEnum):
+    """
+    A user attribute a user list may be sorted by (`sort`), ascending, or descending with a `-` before it.
+    """
+
+    full_name = "fullName"
+    email = "email"
+    created_at = "createdAt"
+    updated_at = "updatedAt"
+    invited_at = "invitedAt"
 
 
 class StoryAttributes(BaseModel):
@@ -402,8 +420,8 @@ class BugAttributes(BaseModel):
 
 class BugRelationships(BaseModel):
     """
-    `assignee`, `team` and `reporter` are documented (the docs call the reporter "creator" in one
-    place and return it as `reporter`); `workflowStep` is inferred from `?include=WORKFLOW_STEP`.
+    `assignee`, `team` and `reporter` are documented (the newest docs request the reporter with
+    `include=creator` and return it as `reporter`).
 
     """
 
@@ -585,7 +603,9 @@ class TeamUpdateAttributes(BaseModel):
 
 class TeamWriteRelationships(BaseModel):
     """
-    Relationships a team write may set (inferred); `members` replaces the member list.
+    Relationships a team write may set: `members`, `admins` and `backlogOwners`, each replacing its
+    whole list. Admins and backlog owners are members of the team.
+
     """
 
     model_config = ConfigDict(
@@ -593,6 +613,8 @@ class TeamWriteRelationships(BaseModel):
         populate_by_name=True,
     )
     members: UsersLinkage | None = None
+    admins: UsersLinkage | None = None
+    backlog_owners: Annotated[UsersLinkage | None, Field(alias="backlogOwners")] = None
 
 
 class Data4(BaseModel):

@@ -76,8 +76,14 @@ def _id_problem(value: str) -> str | None:
 
 
 # ---- include --------------------------------------------------------------------------------------------
-def include_param(value: Iterable[str] | None, paths: type[Enum]) -> str | Unset:
-    """`include=["assignee", "workflow_step"]` -> "assignee,WORKFLOW_STEP", checked against the spec's paths."""
+def include_param(
+    value: Iterable[str] | None, paths: type[Enum], *, sent_as: Mapping[str, str] | None = None
+) -> str | Unset:
+    """`include=["assignee", "workflow_step"]` -> "assignee,WORKFLOW_STEP", checked against the spec's paths.
+
+    `sent_as` maps a path to the spelling sent for it where the API names one relationship two ways (the spec's
+    `x-atono-include-sent-as`: `reporter` is sent as `creator`), so either spelling asks for it once.
+    """
     if value is None:
         return UNSET
     if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
@@ -92,6 +98,7 @@ def include_param(value: Iterable[str] | None, paths: type[Enum]) -> str | Unset
         wire = known.get(spelling_key(name))
         if wire is None:
             raise ValueError(f"cannot include {name!r} here; the documented names are {_examples(paths)}")
+        wire = (sent_as or {}).get(wire, wire)
         if wire not in chosen:
             chosen.append(wire)
     return ",".join(chosen) if chosen else UNSET
@@ -99,6 +106,35 @@ def include_param(value: Iterable[str] | None, paths: type[Enum]) -> str | Unset
 
 def _examples(paths: type[Enum]) -> str:
     return "[" + ", ".join(repr(snake_case(member.value)) for member in paths) + "]"
+
+
+# ---- sort -----------------------------------------------------------------------------------------------
+def sort_param(value: Iterable[str], fields: type[Enum], *, name: str = "sort") -> list[str] | Unset:
+    """`sort=["-created_at", "full_name"]` -> ["-createdAt", "fullName"] (sent repeated), checked against the
+    spec's fields: each in snake_case or the API's spelling, `-` first for descending order."""
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"{name} must be a list of field names such as ['-{snake_case(next(iter(fields)).value)}'] "
+            f"(a leading '-' sorts descending), got {type(value).__name__}; the fields are {_examples(fields)}"
+        )
+    known = {spelling_key(member.value): member.value for member in fields}
+    sent: list[str] = []
+    seen: set[str] = set()
+    for item in value:
+        if not isinstance(item, str):
+            raise TypeError(f"{name} field names must be strings, got {type(item).__name__}")
+        descending = item.startswith("-")
+        wire = known.get(spelling_key(item.removeprefix("-"))) if item.strip() == item else None
+        if wire is None:
+            raise ValueError(
+                f"cannot sort by {item!r} here; the fields are {_examples(fields)}, each optionally after a '-' "
+                "for descending order"
+            )
+        if wire in seen:
+            raise ValueError(f"{name} names {snake_case(wire)!r} more than once; give each field once")
+        seen.add(wire)
+        sent.append(f"-{wire}" if descending else wire)
+    return sent if sent else UNSET
 
 
 # ---- write documents -------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from atono._constants import (
     DEFAULT_TIMEOUT,
     ENV_API_KEY,
     ENV_BASE_URL,
+    JSON_MEDIA_TYPE,
     JSONAPI_MEDIA_TYPE,
     NOT_GIVEN,
     NotGiven,
@@ -111,11 +112,24 @@ class _Call:
     extra_headers: dict[str, str] = attrs.field(factory=dict)
     omitted_headers: frozenset[str] = frozenset()
     extra_query: dict[str, list[str]] = attrs.field(factory=dict)
+    # Whether the body's media type is the SDK's to choose (a caller's Content-Type is sent as given), and whether
+    # this call already resent its body as the fallback type after a 415.
+    negotiable: bool = False
+    fell_back: bool = False
 
     @property
     def deadline(self) -> float | None:
         """Seconds the whole exchange may take: a number given as timeout; an `httpx.Timeout` bounds phases only."""
         return None if self.timeout is None or isinstance(self.timeout, httpx.Timeout) else float(self.timeout)
+
+
+@attrs.define
+class _MediaType:
+    """The media type a client sends request bodies as: the documented `application/json` until a server answers 415
+    Unsupported Media Type to it, then JSON:API's once that was taken, for the rest of the client's life (shared
+    with its `with_options` copies, which talk to the same server)."""
+
+    current: str = JSON_MEDIA_TYPE
 
 
 @attrs.define
@@ -392,6 +406,7 @@ class BaseClient(Generic[_HttpT]):
         install(self._http)
         self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self._retry_policy = RetryPolicy()
+        self._media_type = _MediaType()
 
     def _new_http_client(self, timeout: TimeoutTypes) -> _HttpT:
         raise NotImplementedError
@@ -451,6 +466,7 @@ class BaseClient(Generic[_HttpT]):
         clone._owns_http = self._owns_http
         clone._limiter = self._limiter
         clone._retry_policy = self._retry_policy
+        clone._media_type = self._media_type
         return clone
 
     # The executor's building blocks, shared by the sync and async loops.
@@ -481,6 +497,10 @@ class BaseClient(Generic[_HttpT]):
         }
         # Header names are case-insensitive: one the caller names replaces the SDK's, however either spells it.
         named = {name.lower() for name in set_headers} | omitted
+        negotiable = any(name.lower() == "content-type" for name in headers) and "content-type" not in named
+        if negotiable:
+            headers = {name: value for name, value in headers.items() if name.lower() != "content-type"}
+            headers["Content-Type"] = self._media_type.current
         headers = {name: value for name, value in headers.items() if name.lower() not in named} | set_headers
         if query:
             params = {name: value for name, value in (options.get("params") or {}).items() if name not in query}
@@ -495,7 +515,36 @@ class BaseClient(Generic[_HttpT]):
             extra_headers=set_headers,
             omitted_headers=omitted,
             extra_query=query,
+            negotiable=negotiable,
         )
+
+    def _media_type_fallback(self, call: _Call, response: httpx.Response) -> _Call | None:
+        """The call to send again after a 415 to the documented media type: once, as JSON:API's.
+
+        A 415 is answered before anything is applied, so resending a write is safe. The type that was then taken
+        is kept for the client's later calls; a 415 to both types raises, naming them.
+        """
+        if not call.negotiable:
+            return None
+        if call.fell_back:
+            if response.status_code != 415:
+                # Any answer but 415, 429 and 5xx shows the body was read as that type (a 400 included).
+                if response.status_code < 500 and response.status_code != 429:
+                    self._media_type.current = JSONAPI_MEDIA_TYPE
+                return None
+            raise make_status_error(
+                response,
+                note=(
+                    f"the server refused the request body as {JSON_MEDIA_TYPE} and as {JSONAPI_MEDIA_TYPE}; "
+                    "pass the type it takes as extra_headers={'Content-Type': ...}"
+                ),
+            )
+        if response.status_code != 415 or call.headers.get("Content-Type") != JSON_MEDIA_TYPE:
+            return None
+        logger.info(
+            "%s %s 415 as %s; sending it again as %s", call.method, call.path, JSON_MEDIA_TYPE, JSONAPI_MEDIA_TYPE
+        )
+        return attrs.evolve(call, headers={**call.headers, "Content-Type": JSONAPI_MEDIA_TYPE}, fell_back=True)
 
     def _build_request(self, call: _Call) -> httpx.Request:
         # The key is added per request, never to a caller's client, and last so nothing can override it.
@@ -724,6 +773,10 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             except httpx.RequestError as error:
                 self._retry_policy.sleep(self._delay_after_error(call, attempts, error))
             else:
+                resend = self._media_type_fallback(call, response)
+                if resend is not None:
+                    call = resend
+                    continue
                 delay = self._delay_after_response(call, attempts, response)
                 if delay is None:
                     return response
@@ -787,6 +840,10 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             except httpx.RequestError as error:
                 await self._retry_policy.async_sleep(self._delay_after_error(call, attempts, error))
             else:
+                resend = self._media_type_fallback(call, response)
+                if resend is not None:
+                    call = resend
+                    continue
                 delay = self._delay_after_response(call, attempts, response)
                 if delay is None:
                     return response

@@ -27,6 +27,8 @@ DEFAULT_MAX_RETRIES: Final = 2
 # The documented limit: 3,000 requests per 5 minutes per IP address.
 DEFAULT_RATE_LIMIT: Final = RateLimit(requests=3000, per_seconds=300.0)
 
+# Request bodies are sent as the documented JSON type; JSON:API's is the fallback after a 415 (see the spec).
+JSON_MEDIA_TYPE: Final = "application/json"
 JSONAPI_MEDIA_TYPE: Final = "application/vnd.api+json"
 API_KEY_HEADER: Final = "X-API-KEY"
 

@@ -216,7 +216,9 @@ async def test_request(case: dict[str, Any], flavor: Flavor) -> None:
     base_path = FILES["requests"]["client"]["baseUrl"].split("/", 3)[3]
     assert sent.method == expected["method"]
     assert sent.raw_path == f"/{base_path}{expected['path']}"
-    assert sent.query == {name: [value] for name, value in expected["query"].items()}
+    assert sent.query == {
+        name: value if isinstance(value, list) else [value] for name, value in expected["query"].items()
+    }
     for name, value in expected["headers"].items():
         assert sent.headers.get(name.lower()) == value, name
     for name in expected.get("absentHeaders", []):
@@ -238,6 +240,8 @@ async def test_error(case: dict[str, Any], flavor: Flavor) -> None:
     expect = case["expect"]
     assert_error(outcome, expect["error"])
     assert len(server.sent) == expect["attempts"]
+    if "contentTypes" in expect:
+        assert [sent.headers.get("content-type") for sent in server.sent] == expect["contentTypes"]
     if "pauses" in expect:
         assert pauses == expect["pauses"]
     exc: Any = outcome.error

@@ -54,9 +54,11 @@ def test_an_unknown_query_parameter_is_400(api: httpx.Client) -> None:
     assert error["code"] == "unknown_parameter"
 
 
-def test_a_body_that_is_not_json_api_media_is_400(client: httpx.Client) -> None:
+def test_a_body_that_is_not_json_is_415_and_not_applied(client: httpx.Client, sandbox: Sandbox) -> None:
+    before = len(sandbox.applied_writes)
     response = client.post("/bugs", content=b"title=Crash", headers={"Content-Type": "text/plain"})
-    error_of(response, 400, header="Content-Type")
+    assert error_of(response, 415, header="Content-Type")["code"] == "unsupported_media_type"
+    assert len(sandbox.applied_writes) == before
 
 
 def test_malformed_json_is_400(client: httpx.Client) -> None:

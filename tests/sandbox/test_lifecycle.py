@@ -111,6 +111,26 @@ def test_the_command_line_serves_until_interrupted(tmp_path: Path) -> None:
         assert process.wait(timeout=10) == 0
 
 
+def test_the_command_line_can_be_strict_about_the_body_media_type() -> None:
+    command = [sys.executable, "-m", "atono.sandbox", "--port", "0", "--stories", "3", "--quiet"]
+    process = subprocess.Popen(
+        [*command, "--strict-media-type", "application/vnd.api+json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[3]
+        bug = {"data": {"type": "bug", "attributes": {"title": "Strict"}}}
+        for media_type, status in (("application/json", 415), ("application/vnd.api+json", 201)):
+            headers = {"X-API-KEY": API_KEY, "Content-Type": media_type}
+            assert httpx.post(f"{url}/bugs", json=bug, headers=headers, timeout=10).status_code == status
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+
+
 def test_the_command_line_reports_a_busy_port(shared_sandbox: Sandbox) -> None:
     command = [sys.executable, "-m", "atono.sandbox", "--port", str(shared_sandbox.port), "--stories", "1"]
     result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=30)

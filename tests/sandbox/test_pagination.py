@@ -106,7 +106,6 @@ def test_the_order_is_stable(api: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("parameter", "value"),
     [
-        ("page[size]", "0"),
         ("page[size]", "-3"),
         ("page[size]", "ten"),
         ("page[size]", "2.5"),
@@ -119,6 +118,14 @@ def test_the_order_is_stable(api: httpx.Client) -> None:
 )
 def test_invalid_paging_values_are_400(api: httpx.Client, parameter: str, value: str) -> None:
     error_of(api.get("/stories", params={parameter: value}), 400, parameter=parameter)
+
+
+def test_a_page_of_size_zero_is_empty_and_links_no_next_page(api: httpx.Client) -> None:
+    """The "Get users" page documents page[size] >= 0; a page of none has nothing to walk on to."""
+    doc = api.get("/users", params={"page[size]": 0}).json()
+    assert doc["data"] == []
+    assert doc["meta"]["count"] > 0
+    assert "next" not in doc["links"]
 
 
 def test_page_number_and_page_offset_together_are_400(api: httpx.Client) -> None:

@@ -25,7 +25,7 @@ EXPECTED = {
     ("get", "/teams/{teamId}", "getTeam", "inferred"),
     ("patch", "/teams/{teamId}", "updateTeam", "inferred"),
     ("get", "/teams/{teamId}/relationships/members", "listTeamMembers", "inferred"),
-    ("get", "/users", "listUsers", "inferred"),
+    ("get", "/users", "listUsers", "documented"),
     ("post", "/users", "createUser", "documented"),
     ("get", "/users/{userId}", "getUser", "documented"),
     ("patch", "/users/{userId}", "updateUser", "inferred"),

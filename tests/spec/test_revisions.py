@@ -4,7 +4,8 @@ runs over a mock transport, asserting what goes on the wire and what comes back 
 
 The revisions: (1) a new read attribute, (2) a new writable attribute, (3) a new to-one relationship to an existing
 type, writable and includable, (4) a new to-many relationship, (5) a new enum value, (6) a new resource type with a
-list and a get operation. They are applied together and generated once, which keeps the test to one generator run.
+list and a get operation, (7) a new sort field, and `sort` on another list, (8) a second spelling of an include
+path, sent as the first. They are applied together and generated once, which keeps the test to one generator run.
 """
 
 from __future__ import annotations
@@ -141,6 +142,27 @@ def new_resource_type(doc: Document) -> None:
     }
 
 
+def sort_fields(doc: Document) -> None:
+    schemas = _schemas(doc)
+    schemas["UserSortField"]["enum"].append("lastSeenAt")
+    schemas["BugSortField"] = {"type": "string", "enum": ["title", "createdAt"]}
+    doc["components"]["parameters"]["BugSort"] = {
+        "name": "sort",
+        "in": "query",
+        "style": "form",
+        "explode": True,
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "x-atono-sort-fields": "BugSortField",
+    }
+    doc["paths"]["/bugs"]["get"]["parameters"].append({"$ref": "#/components/parameters/BugSort"})
+
+
+def include_spelling(doc: Document) -> None:
+    paths = _schemas(doc)["BugIncludePath"]
+    paths["enum"].append("inspector")
+    paths["x-atono-include-sent-as"]["inspector"] = "verifier"
+
+
 REVISIONS: list[Callable[[Document], None]] = [
     read_attribute,
     writable_attribute,
@@ -148,6 +170,8 @@ REVISIONS: list[Callable[[Document], None]] = [
     to_many_relationship,
     enum_value,
     new_resource_type,
+    sort_fields,
+    include_spelling,
 ]
 
 PROBE = '''
@@ -180,6 +204,8 @@ sent: list[httpx.Request] = []
 def answer(request: httpx.Request) -> httpx.Response:
     sent.append(request)
     path = request.url.path
+    if path in ("/v1/bugs", "/v1/users") and request.method == "GET":
+        return httpx.Response(200, json={"data": [BUG if path == "/v1/bugs" else USER], "links": {}})
     if path.startswith("/v1/bugs"):
         return httpx.Response(201 if request.method == "POST" else 200, json={"data": BUG, "included": [USER]})
     if path == "/v1/epics":
@@ -230,6 +256,20 @@ assert sent[-1].url.params["page[size]"] == "10"
 epic = client.epics.get("e1")
 assert_type(epic, Epic)
 assert epic.id == "e1" and epic.created_at == datetime(2024, 9, 4, 22, 28, 31, tzinfo=UTC)
+# (7) a new sort field, and sort on a list that had none
+assert [u.id for u in client.users.list(sort=["-last_seen_at", "full_name"])] == ["u1"]
+assert sent[-1].url.params.get_list("sort") == ["-lastSeenAt", "fullName"]
+assert [b.id for b in client.bugs.list(sort=["title", "-created_at"])] == ["b1"]
+assert sent[-1].url.params.get_list("sort") == ["title", "-createdAt"]
+try:
+    client.bugs.list(sort=["severity"])
+except ValueError as exc:
+    assert "'created_at', 'title'" in str(exc), exc
+else:
+    raise AssertionError("an unknown sort field was accepted")
+# (8) a second spelling of an include path is sent as the first
+client.bugs.get("b1", include=["inspector", "verifier"])
+assert sent[-1].url.params["include"] == "verifier"
 print("every revision reached the user")
 '''
 

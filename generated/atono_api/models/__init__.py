@@ -90,6 +90,7 @@ if TYPE_CHECKING:
     from .user_document import UserDocument
     from .user_identifier import UserIdentifier
     from .user_linkage import UserLinkage
+    from .user_sort_field import UserSortField
     from .user_update_attributes import UserUpdateAttributes
     from .user_update_document import UserUpdateDocument
     from .user_update_document_data import UserUpdateDocumentData
@@ -186,6 +187,7 @@ _MODULES = {
     "UserDocument": ".user_document",
     "UserIdentifier": ".user_identifier",
     "UserLinkage": ".user_linkage",
+    "UserSortField": ".user_sort_field",
     "UserUpdateAttributes": ".user_update_attributes",
     "UserUpdateDocument": ".user_update_document",
     "UserUpdateDocumentData": ".user_update_document_data",
@@ -299,6 +301,7 @@ __all__ = (
     "UserIdentifier",
     "UserLinkage",
     "UsersLinkage",
+    "UserSortField",
     "UserUpdateAttributes",
     "UserUpdateDocument",
     "UserUpdateDocumentData",

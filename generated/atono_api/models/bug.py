@@ -28,9 +28,9 @@ class Bug:
         type_ (Literal['bug']):
         id (str):
         attributes (BugAttributes):
-        relationships (BugRelationships | Unset): `assignee`, `team` and `reporter` are documented (the docs call the
-            reporter "creator" in one
-            place and return it as `reporter`); `workflowStep` is inferred from `?include=WORKFLOW_STEP`.
+        relationships (BugRelationships | Unset): `assignee`, `team` and `reporter` are documented (the newest docs
+            request the reporter with
+            `include=creator` and return it as `reporter`).
         links (Links | Unset): JSON:API links. Values are relative or absolute URLs; treat them as opaque.
         meta (Meta | Unset): Non-standard meta-information.
     """

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 class BugIncludePath(StrEnum):
     ASSIGNEE = "assignee"
+    CREATOR = "creator"
     REPORTER = "reporter"
     TEAM = "team"
     TEAM_MEMBERS = "team.members"

@@ -19,8 +19,8 @@ T = TypeVar("T", bound="BugRelationships")
 
 @_attrs_define
 class BugRelationships:
-    """`assignee`, `team` and `reporter` are documented (the docs call the reporter "creator" in one
-    place and return it as `reporter`); `workflowStep` is inferred from `?include=WORKFLOW_STEP`.
+    """`assignee`, `team` and `reporter` are documented (the newest docs request the reporter with
+    `include=creator` and return it as `reporter`).
 
         Attributes:
             assignee (ToOneRelationship | Unset): A to-one relationship. `data` is null when nothing is related.

@@ -6,6 +6,7 @@ from enum import StrEnum
 class StoryIncludePath(StrEnum):
     ACCEPTANCECRITERIA = "acceptanceCriteria"
     ASSIGNEE = "assignee"
+    CREATOR = "creator"
     REPORTER = "reporter"
     TEAM = "team"
     TEAM_MEMBERS = "team.members"

@@ -24,8 +24,9 @@ class TeamCreateDocumentData:
     Attributes:
         type_ (Literal['team']):
         attributes (TeamCreateAttributes):
-        relationships (TeamWriteRelationships | Unset): Relationships a team write may set (inferred); `members`
-            replaces the member list.
+        relationships (TeamWriteRelationships | Unset): Relationships a team write may set: `members`, `admins` and
+            `backlogOwners`, each replacing its
+            whole list. Admins and backlog owners are members of the team.
     """
 
     type_: Literal["team"]

@@ -25,8 +25,9 @@ class TeamUpdateDocumentData:
         type_ (Literal['team']):
         id (str): Must equal the team id in the path.
         attributes (TeamUpdateAttributes | Unset):
-        relationships (TeamWriteRelationships | Unset): Relationships a team write may set (inferred); `members`
-            replaces the member list.
+        relationships (TeamWriteRelationships | Unset): Relationships a team write may set: `members`, `admins` and
+            `backlogOwners`, each replacing its
+            whole list. Admins and backlog owners are members of the team.
     """
 
     type_: Literal["team"]

@@ -19,13 +19,18 @@ T = TypeVar("T", bound="TeamWriteRelationships")
 
 @_attrs_define
 class TeamWriteRelationships:
-    """Relationships a team write may set (inferred); `members` replaces the member list.
+    """Relationships a team write may set: `members`, `admins` and `backlogOwners`, each replacing its
+    whole list. Admins and backlog owners are members of the team.
 
-    Attributes:
-        members (UsersLinkage | Unset): Replaces a to-many user relationship.
+        Attributes:
+            members (UsersLinkage | Unset): Replaces a to-many user relationship.
+            admins (UsersLinkage | Unset): Replaces a to-many user relationship.
+            backlog_owners (UsersLinkage | Unset): Replaces a to-many user relationship.
     """
 
     members: UsersLinkage | Unset = UNSET
+    admins: UsersLinkage | Unset = UNSET
+    backlog_owners: UsersLinkage | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.users_linkage import UsersLinkage  # noqa: PLC0415
@@ -34,11 +39,23 @@ class TeamWriteRelationships:
         if not isinstance(self.members, Unset):
             members = self.members.to_dict()
 
+        admins: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.admins, Unset):
+            admins = self.admins.to_dict()
+
+        backlog_owners: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.backlog_owners, Unset):
+            backlog_owners = self.backlog_owners.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
         if members is not UNSET:
             field_dict["members"] = members
+        if admins is not UNSET:
+            field_dict["admins"] = admins
+        if backlog_owners is not UNSET:
+            field_dict["backlogOwners"] = backlog_owners
 
         return field_dict
 
@@ -54,8 +71,24 @@ class TeamWriteRelationships:
         else:
             members = UsersLinkage.from_dict(_members)
 
+        _admins = d.pop("admins", UNSET)
+        admins: UsersLinkage | Unset
+        if isinstance(_admins, Unset):
+            admins = UNSET
+        else:
+            admins = UsersLinkage.from_dict(_admins)
+
+        _backlog_owners = d.pop("backlogOwners", UNSET)
+        backlog_owners: UsersLinkage | Unset
+        if isinstance(_backlog_owners, Unset):
+            backlog_owners = UNSET
+        else:
+            backlog_owners = UsersLinkage.from_dict(_backlog_owners)
+
         team_write_relationships = cls(
             members=members,
+            admins=admins,
+            backlog_owners=backlog_owners,
         )
 
         return team_write_relationships

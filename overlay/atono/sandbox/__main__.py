@@ -12,7 +12,7 @@ from atono.sandbox._app import build_app
 from atono.sandbox._data import seed_store
 from atono.sandbox._faults import FaultPlan, Gateway, RateLimiter
 from atono.sandbox._journal import Journal
-from atono.sandbox._sandbox import API_KEY, DEFAULT_RATE_LIMIT, OTHER_API_KEY
+from atono.sandbox._sandbox import API_KEY, DEFAULT_RATE_LIMIT, MEDIA_TYPES, OTHER_API_KEY
 from atono.sandbox._server import bind, config
 
 
@@ -48,6 +48,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="REQUESTS/SECONDS",
         help="sliding-window limit per client, or 'off' (default: 3000/300, Atono's)",
     )
+    p.add_argument(
+        "--strict-media-type",
+        choices=MEDIA_TYPES,
+        default=None,
+        help="take request bodies of this media type only, answering 415 to the other (default: both)",
+    )
     p.add_argument("--quiet", action="store_true", help="do not log each request")
     return p
 
@@ -63,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser().error(str(exc))
     users = list(store.users)
-    app = build_app(store, Journal(), {API_KEY: users[0], OTHER_API_KEY: users[1]})
+    keys = {API_KEY: users[0], OTHER_API_KEY: users[1]}
+    app = build_app(store, Journal(), keys, strict_media_type=args.strict_media_type)
     gateway = Gateway(app, faults=faults, rate_limiter=limiter, latency=args.latency_ms / 1000)
     try:
         sock = bind(args.host, args.port)

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route, Router
 
 from atono.sandbox._data import DEFAULT_WORKFLOW, Flag, Item, ItemKind, Store, Team, User, now
-from atono.sandbox._documents import LINK_PREFIX, Document, Page, collection, single
+from atono.sandbox._documents import LINK_PREFIX, Document, Page, collection, single, sorted_by
 from atono.sandbox._errors import ApiError, error_object, forbidden, not_found
 from atono.sandbox._journal import AppliedWrite, Journal
 from atono.sandbox._validation import Operation, check_media_type, operations, page_of, parse_body, parse_query
@@ -91,9 +91,13 @@ Handler = Callable[[Context], Reply]
 
 
 def _find_item(ctx: Context, kind: ItemKind, *, writing: bool = False) -> Item:
-    """An item the caller may see. Another team's private item is 404 to read and 403 to write."""
+    """An item the caller may see, by its id or its handle (`BUG-4`), as the spec infers from the documented 404
+    text ("the ID or handle is incorrect"). Another team's private item is 404 to read and 403 to write."""
     item_id = next(iter(ctx.path_params.values()))
-    item = ctx.store.items(kind).get(item_id)
+    items = ctx.store.items(kind)
+    item = items.get(item_id)
+    if item is None:
+        item = next((i for i in items.values() if i.handle == item_id), None)
     if item is None:
         raise not_found(kind, item_id)
     if not ctx.store.team_visible(item.team_id, ctx.viewer):
@@ -288,6 +292,21 @@ def _get_team(ctx: Context) -> Reply:
 
 
 def _apply_team_write(ctx: Context, team: Team) -> None:
+    """Apply a team create's or update's members. `members`, `admins` and `backlogOwners` each replace their list;
+    admins and backlog owners must be members once the write is applied (422 otherwise, as the spec infers), and
+    members given without them keep only the admins and owners who are still members."""
+    members = _linked_users(ctx, "members")
+    admins = _linked_users(ctx, "admins")
+    owners = _linked_users(ctx, "backlogOwners")
+    member_ids = team.member_ids if isinstance(members, _Unset) else members
+    for name, given in (("admins", admins), ("backlogOwners", owners)):
+        if isinstance(given, _Unset):
+            continue
+        for n, user_id in enumerate(given):
+            if user_id not in member_ids:
+                pointer = f"/data/relationships/{name}/data/{n}/id"
+                detail = f"User {user_id!r} is not a member of the team; add them to members as well."
+                raise ApiError.one(422, "not_a_member", "Not a team member", detail, pointer=pointer)
     attributes = ctx.attributes
     if "name" in attributes:
         team.name = attributes["name"]
@@ -297,11 +316,11 @@ def _apply_team_write(ctx: Context, team: Team) -> None:
         team.is_public = attributes["isPublic"]
     if "backlogManagementByOwners" in attributes:
         team.backlog_management_by_owners = attributes["backlogManagementByOwners"]
-    members = _linked_users(ctx, "members")
-    if not isinstance(members, _Unset):
-        team.member_ids = members
-        team.admin_ids = [u for u in team.admin_ids if u in members]
-        team.backlog_owner_ids = [u for u in team.backlog_owner_ids if u in members]
+    team.member_ids = member_ids
+    team.admin_ids = [u for u in (team.admin_ids if isinstance(admins, _Unset) else admins) if u in member_ids]
+    team.backlog_owner_ids = [
+        u for u in (team.backlog_owner_ids if isinstance(owners, _Unset) else owners) if u in member_ids
+    ]
     team.updated = now()
 
 
@@ -348,7 +367,8 @@ def _list_team_members(ctx: Context) -> Reply:
 
 
 def _list_users(ctx: Context) -> Reply:
-    return Reply(200, collection(list(ctx.store.users.values()), ctx.page, "/users"))
+    records = sorted_by(list(ctx.store.users.values()), ctx.query.get("sort", []))
+    return Reply(200, collection(records, ctx.page, "/users", sort=ctx.query.get("sort")))
 
 
 def _get_user(ctx: Context) -> Reply:
@@ -454,7 +474,15 @@ HANDLERS: dict[str, Handler] = {
 # ---- the application -----------------------------------------------------------------------------
 
 
-def _endpoint(operation: Operation, handler: Handler, store: Store, journal: Journal, keys: dict[str, str]) -> Any:
+def _endpoint(
+    operation: Operation,
+    handler: Handler,
+    store: Store,
+    journal: Journal,
+    keys: dict[str, str],
+    *,
+    strict_media_type: str | None = None,
+) -> Any:
     """Wrap a handler: authenticate, validate query and body against the spec, answer JSON:API."""
 
     async def endpoint(request: Request) -> Response:
@@ -467,7 +495,7 @@ def _endpoint(operation: Operation, handler: Handler, store: Store, journal: Jou
             query = parse_query(operation, request.query_params.multi_items())
             ctx = Context(store, journal, viewer, operation, request.url.path, dict(request.path_params), query)
             if operation.body_model is not None:
-                check_media_type(request.headers.get("content-type"))
+                check_media_type(request.headers.get("content-type"), strict_media_type)
                 path_id = next(iter(request.path_params.values()), None) if not operation.creates else None
                 ctx.raw_body, model = parse_body(operation, await request.body(), path_id)
                 ctx.body = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
@@ -503,14 +531,18 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return json_response(500, {"errors": [error]})
 
 
-def build_app(store: Store, journal: Journal, keys: dict[str, str]) -> Starlette:
-    """The API of one sandbox: `keys` maps each API key to the id of the user it acts as."""
+def build_app(
+    store: Store, journal: Journal, keys: dict[str, str], *, strict_media_type: str | None = None
+) -> Starlette:
+    """The API of one sandbox: `keys` maps each API key to the id of the user it acts as; `strict_media_type`, when
+    given, is the one request body media type it takes (415 for the other)."""
     by_path: dict[str, dict[str, Any]] = {}
     for operation in operations():
         handler = HANDLERS.get(operation.operation_id)
         if handler is None:
             raise RuntimeError(f"the spec's operation {operation.operation_id!r} has no sandbox handler")
-        by_path.setdefault(operation.path, {})[operation.method] = _endpoint(operation, handler, store, journal, keys)
+        endpoint = _endpoint(operation, handler, store, journal, keys, strict_media_type=strict_media_type)
+        by_path.setdefault(operation.path, {})[operation.method] = endpoint
     # One route per path, so a 405 lists every method the path allows.
     routes = [Route(path, _dispatch(endpoints), methods=list(endpoints)) for path, endpoints in by_path.items()]
     mounts = [Mount(prefix, app=Router(routes, redirect_slashes=False)) for prefix in PREFIXES]

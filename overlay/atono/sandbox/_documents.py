@@ -223,8 +223,13 @@ def resource(record: Record) -> Resource:
 
 # ---- include -------------------------------------------------------------------------------------
 
-# An include path names relationships; Atono's documented `WORKFLOW_STEP` names `workflowStep`.
-_INCLUDE_ALIASES = {"WORKFLOW_STEP": "workflowStep"}
+
+def _include_relationships() -> dict[str, str]:
+    """The relationship an include path names where they differ (`WORKFLOW_STEP` -> `workflowStep`, `creator` ->
+    `reporter`), as the spec's include enums say."""
+    from atono.sandbox._validation import include_relationships  # noqa: PLC0415 - it imports this module
+
+    return include_relationships()
 
 
 def _related(store: Store, record: Record, name: str) -> Iterator[Record]:
@@ -258,10 +263,11 @@ def included(store: Store, primary: list[Record], paths: list[str]) -> list[Reso
     """
     seen = {(resource_type(r), r.id) for r in primary}
     out: list[Resource] = []
+    aliases = _include_relationships()
     for path in paths:
         frontier: list[Record] = list(primary)
         for segment in path.split("."):
-            name = _INCLUDE_ALIASES.get(segment, segment)
+            name = aliases.get(segment, segment)
             reached: list[Record] = []
             for record in frontier:
                 reached.extend(_related(store, record, name))
@@ -314,6 +320,21 @@ class Page:
         return self.offset if self.offset is not None else self.number * self.size
 
 
+def sorted_by(records: list[Any], sort: list[str]) -> list[Any]:
+    """`records` ordered by the attributes `sort` names (`-createdAt` descending), the first one first; nulls sort
+    last ascending and first descending. Ties keep the store's order, so pages stay deterministic."""
+    ordered = list(records)
+    for field in reversed(sort):
+        name = field.removeprefix("-")
+
+        def key(record: Any, name: str = name) -> tuple[bool, Any]:
+            value = resource(record)["attributes"].get(name)
+            return (value is None, value if value is not None else "")
+
+        ordered.sort(key=key, reverse=field.startswith("-"))
+    return ordered
+
+
 def collection(
     records: list[Any],
     page: Page,
@@ -322,10 +343,11 @@ def collection(
     serialize: Any = encoded_resource,
     store: Store | None = None,
     include: list[str] | None = None,
+    sort: list[str] | None = None,
 ) -> Document:
     """A page of `records` with `links` (self, next unless last, prev unless first) and `meta.count`.
 
-    Links keep the request's paging style (number or offset) and its `include`.
+    Links keep the request's paging style (number or offset), its `include` and its `sort`.
     """
     total = len(records)
     start = page.start
@@ -335,26 +357,27 @@ def collection(
         doc["included"] = included(store, window, include)
 
     def link(number: int | None = None, offset: int | None = None) -> str:
-        query: dict[str, str | int] = {}
+        query: list[tuple[str, str | int]] = []
         if offset is not None:
-            query["page[offset]"] = offset
+            query.append(("page[offset]", offset))
         else:
-            query["page[number]"] = number if number is not None else 0
-        query["page[size]"] = page.size
+            query.append(("page[number]", number if number is not None else 0))
+        query.append(("page[size]", page.size))
         if include:
-            query["include"] = ",".join(include)
+            query.append(("include", ",".join(include)))
+        query.extend(("sort", field) for field in sort or ())
         return f"{LINK_PREFIX}{path}?{urlencode(query, safe='[],.')}"
 
     links: dict[str, str] = {}
     if page.offset is not None:
         links["self"] = link(offset=page.offset)
-        if start + page.size < total:
+        if page.size and start + page.size < total:
             links["next"] = link(offset=start + page.size)
         if start > 0:
             links["prev"] = link(offset=max(0, start - page.size))
     else:
         links["self"] = link(number=page.number)
-        if start + page.size < total:
+        if page.size and start + page.size < total:
             links["next"] = link(number=page.number + 1)
         if page.number > 0:
             links["prev"] = link(number=min(page.number - 1, max(0, (total - 1) // page.size)))

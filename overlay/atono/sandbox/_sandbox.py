@@ -16,6 +16,9 @@ OTHER_API_KEY = "atono_sandbox_outsider_key"
 # Atono's documented limit: 3,000 requests per 5 minutes.
 DEFAULT_RATE_LIMIT = (3000, 300.0)
 
+# The request body media types a strict sandbox may insist on: the documented one, and JSON:API's.
+MEDIA_TYPES = ("application/json", "application/vnd.api+json")
+
 
 class Sandbox:
     """A local Atono API with a seeded workspace, served over real HTTP.
@@ -35,6 +38,10 @@ class Sandbox:
     applied before it fails, and `applied_writes` lists every applied write, so a test can prove a
     client never applied one twice. `rate_limit=(requests, seconds)` is a sliding window (None: off).
     `stall_seconds` is how long a `timeout` fault holds a request before answering 504.
+
+    `strict_media_type` makes the sandbox take request bodies of that media type only and answer 415 Unsupported
+    Media Type to the other, before applying anything: "application/json" acts like a server built on a plain JSON
+    framework, "application/vnd.api+json" like a strict JSON:API server. None (the default) takes both.
     """
 
     def __init__(
@@ -52,7 +59,10 @@ class Sandbox:
         stall_seconds: float = 5.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        strict_media_type: str | None = None,
     ) -> None:
+        if strict_media_type is not None and strict_media_type not in MEDIA_TYPES:
+            raise ValueError(f"strict_media_type must be one of {MEDIA_TYPES} or None, got {strict_media_type!r}")
         if latency_ms < 0:
             raise ValueError("latency_ms must not be negative")
         if stall_seconds < 0:
@@ -71,7 +81,9 @@ class Sandbox:
         self._journal = Journal()
         self._faults = FaultPlan(seed=seed, fault_rate=fault_rate)
         limiter = RateLimiter(*rate_limit) if rate_limit is not None else None
-        app = build_app(self._store, self._journal, {API_KEY: self.user_id, OTHER_API_KEY: self.other_user_id})
+        self.strict_media_type = strict_media_type
+        keys = {API_KEY: self.user_id, OTHER_API_KEY: self.other_user_id}
+        app = build_app(self._store, self._journal, keys, strict_media_type=strict_media_type)
         self._gateway = Gateway(
             app, faults=self._faults, rate_limiter=limiter, latency=latency_ms / 1000, stall=stall_seconds
         )

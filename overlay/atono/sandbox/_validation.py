@@ -44,6 +44,8 @@ class QueryRule:
     clamp_above_maximum: bool
     default: int | None
     choices: frozenset[str] | None  # for `include`: the members of the enum it names
+    repeated: bool = False  # an exploded array (`sort=a&sort=b`): given once per value
+    sort_fields: frozenset[str] | None = None  # for `sort`: the members of the enum it names
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ def _rule(parameter: dict[str, Any]) -> QueryRule:
     enum_name = parameter.get("x-atono-include-paths")
     if enum_name is not None:
         choices = frozenset(spec()["components"]["schemas"][enum_name]["enum"])
+    sort_enum = parameter.get("x-atono-sort-fields")
     return QueryRule(
         name=parameter["name"],
         integer=schema.get("type") == "integer",
@@ -107,7 +110,26 @@ def _rule(parameter: dict[str, Any]) -> QueryRule:
         clamp_above_maximum=bool(parameter.get("x-atono-clamped-above-maximum")),
         default=schema.get("default"),
         choices=choices,
+        repeated=schema.get("type") == "array" and parameter.get("explode", True),
+        sort_fields=frozenset(spec()["components"]["schemas"][sort_enum]["enum"]) if sort_enum else None,
     )
+
+
+@cache
+def include_relationships() -> dict[str, str]:
+    """The relationship each include path names where the two differ (`creator` -> `reporter`), from the
+    `x-atono-include-relationships` of the spec's include enums."""
+    found: dict[str, str] = {}
+    for schema in spec()["components"]["schemas"].values():
+        found.update(schema.get("x-atono-include-relationships", {}))
+    return found
+
+
+def _request_schema_ref(body: dict[str, Any]) -> str:
+    """The schema of a request body: the spec declares one media type for it (application/json)."""
+    (media,) = body["content"].values()
+    ref: str = media["schema"]["$ref"]
+    return ref
 
 
 @cache
@@ -125,7 +147,7 @@ def operations() -> tuple[Operation, ...]:
             body_model = body_schema = None
             if "requestBody" in op:
                 body = _resolve(op["requestBody"])
-                ref = body["content"]["application/vnd.api+json"]["schema"]["$ref"]
+                ref = _request_schema_ref(body)
                 body_model = getattr(models, ref.rsplit("/", 1)[-1])
                 body_schema = Draft202012Validator({"$ref": f"{_SPEC_URI}{ref}"}, registry=_registry())
             out.append(Operation(op["operationId"], method.upper(), path, query, body_model, body_schema))
@@ -155,10 +177,16 @@ def parse_query(operation: Operation, items: list[tuple[str, str]]) -> dict[str,
             detail = f"Unknown query parameter {name!r}; this operation accepts: {allowed}."
             errors.append(_bad_parameter(name, detail, "unknown_parameter"))
             continue
-        if name in values:
+        if name in values and not rule.repeated:
             errors.append(_bad_parameter(name, f"{name} is given more than once."))
             continue
-        if rule.integer:
+        if rule.sort_fields is not None:
+            problem = _sort_problem(rule, raw, values.get(name, []))
+            if problem:
+                errors.append(_bad_parameter(name, problem))
+                continue
+            values.setdefault(name, []).append(raw)
+        elif rule.integer:
             if not _INTEGER.fullmatch(raw):
                 errors.append(_bad_parameter(name, f"{name} must be an integer, not {raw!r}."))
                 continue
@@ -191,6 +219,17 @@ def parse_query(operation: Operation, items: list[tuple[str, str]]) -> dict[str,
     return values
 
 
+def _sort_problem(rule: QueryRule, raw: str, earlier: list[str]) -> str | None:
+    assert rule.sort_fields is not None
+    field = raw.removeprefix("-")
+    if field not in rule.sort_fields:
+        allowed = ", ".join(sorted(rule.sort_fields))
+        return f"Cannot sort by {raw!r}; sortable fields: {allowed}, each optionally after '-' for descending order."
+    if field in {e.removeprefix("-") for e in earlier}:
+        return f"{rule.name} names {field!r} more than once."
+    return None
+
+
 def page_of(operation: Operation, query: dict[str, Any]) -> Page:
     """The page a list request asks for, with the spec's defaults for what it leaves out."""
     default = operation.query["page[size]"].default
@@ -209,12 +248,16 @@ def _body_error(status: int, code: str, title: str, detail: str, pointer: str) -
     return ApiError.one(status, code, title, detail, pointer=pointer)
 
 
-def check_media_type(content_type: str | None) -> None:
-    """Request bodies are JSON:API documents, sent as `application/vnd.api+json` or `application/json`."""
+def check_media_type(content_type: str | None, strict: str | None = None) -> None:
+    """Request bodies are JSON:API documents, sent as `application/json` or `application/vnd.api+json`; a strict
+    sandbox takes only `strict`. Any other type is 415 Unsupported Media Type, answered before anything is applied,
+    as the spec's UnsupportedMediaType response says."""
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
-    if media_type not in _JSON_MEDIA_TYPES:
-        detail = f"Send the body as application/vnd.api+json (or application/json), not {content_type or 'nothing'!r}."
-        raise ApiError.one(400, "unsupported_media_type", "Unsupported media type", detail, header="Content-Type")
+    accepted = (strict,) if strict is not None else _JSON_MEDIA_TYPES
+    if media_type not in accepted:
+        wanted = " or ".join(accepted)
+        detail = f"Send the body as {wanted}, not {content_type or 'nothing'!r}."
+        raise ApiError.one(415, "unsupported_media_type", "Unsupported media type", detail, header="Content-Type")
 
 
 def parse_body(operation: Operation, body: bytes, path_id: str | None) -> tuple[Any, pydantic.BaseModel]:

@@ -30,7 +30,7 @@ def _get_kwargs(
 
     _kwargs["json"] = body.to_dict()
 
-    headers["Content-Type"] = "application/vnd.api+json"
+    headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -68,6 +68,11 @@ def _parse_response(
         response_409 = ErrorDocument.from_dict(response.json())
 
         return response_409
+
+    if response.status_code == 415:
+        response_415 = ErrorDocument.from_dict(response.json())
+
+        return response_415
 
     if response.status_code == 422:
         response_422 = ErrorDocument.from_dict(response.json())

@@ -27,7 +27,7 @@ def _get_kwargs(
 
     _kwargs["json"] = body.to_dict()
 
-    headers["Content-Type"] = "application/vnd.api+json"
+    headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -65,6 +65,11 @@ def _parse_response(
         response_409 = ErrorDocument.from_dict(response.json())
 
         return response_409
+
+    if response.status_code == 415:
+        response_415 = ErrorDocument.from_dict(response.json())
+
+        return response_415
 
     if response.status_code == 422:
         response_422 = ErrorDocument.from_dict(response.json())
@@ -105,7 +110,7 @@ def sync_detailed(
 ) -> Response[ErrorDocument | TeamDocument]:
     """Create a team
 
-     Create a team, optionally with its members.
+     Create a team, optionally with its members, admins and backlog owners.
 
     Args:
         body (TeamCreateDocument):
@@ -136,7 +141,7 @@ def sync(
 ) -> ErrorDocument | TeamDocument | None:
     """Create a team
 
-     Create a team, optionally with its members.
+     Create a team, optionally with its members, admins and backlog owners.
 
     Args:
         body (TeamCreateDocument):
@@ -162,7 +167,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | TeamDocument]:
     """Create a team
 
-     Create a team, optionally with its members.
+     Create a team, optionally with its members, admins and backlog owners.
 
     Args:
         body (TeamCreateDocument):
@@ -191,7 +196,7 @@ async def asyncio(
 ) -> ErrorDocument | TeamDocument | None:
     """Create a team
 
-     Create a team, optionally with its members.
+     Create a team, optionally with its members, admins and backlog owners.
 
     Args:
         body (TeamCreateDocument):

@@ -30,7 +30,7 @@ def _get_kwargs(
 
     _kwargs["json"] = body.to_dict()
 
-    headers["Content-Type"] = "application/vnd.api+json"
+    headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -68,6 +68,11 @@ def _parse_response(
         response_409 = ErrorDocument.from_dict(response.json())
 
         return response_409
+
+    if response.status_code == 415:
+        response_415 = ErrorDocument.from_dict(response.json())
+
+        return response_415
 
     if response.status_code == 422:
         response_422 = ErrorDocument.from_dict(response.json())
@@ -109,7 +114,8 @@ def sync_detailed(
 ) -> Response[ErrorDocument | TeamDocument]:
     """Update a team
 
-     Change only the members given; `members` replaces the whole member list.
+     Change only the members given; `members`, `admins` and `backlogOwners` each replace their whole
+    list when given.
 
     Args:
         team_id (str):
@@ -143,7 +149,8 @@ def sync(
 ) -> ErrorDocument | TeamDocument | None:
     """Update a team
 
-     Change only the members given; `members` replaces the whole member list.
+     Change only the members given; `members`, `admins` and `backlogOwners` each replace their whole
+    list when given.
 
     Args:
         team_id (str):
@@ -172,7 +179,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorDocument | TeamDocument]:
     """Update a team
 
-     Change only the members given; `members` replaces the whole member list.
+     Change only the members given; `members`, `admins` and `backlogOwners` each replace their whole
+    list when given.
 
     Args:
         team_id (str):
@@ -204,7 +212,8 @@ async def asyncio(
 ) -> ErrorDocument | TeamDocument | None:
     """Update a team
 
-     Change only the members given; `members` replaces the whole member list.
+     Change only the members given; `members`, `admins` and `backlogOwners` each replace their whole
+    list when given.
 
     Args:
         team_id (str):

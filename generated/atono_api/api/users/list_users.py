@@ -18,6 +18,7 @@ def _get_kwargs(
     pagesize: int | Unset = 100,
     pagenumber: int | Unset = UNSET,
     pageoffset: int | Unset = UNSET,
+    sort: list[str] | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -27,6 +28,12 @@ def _get_kwargs(
     params["page[number]"] = pagenumber
 
     params["page[offset]"] = pageoffset
+
+    json_sort: list[str] | Unset = UNSET
+    if not isinstance(sort, Unset):
+        json_sort = sort
+
+    params["sort"] = json_sort
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -100,15 +107,17 @@ def sync_detailed(
     pagesize: int | Unset = 100,
     pagenumber: int | Unset = UNSET,
     pageoffset: int | Unset = UNSET,
+    sort: list[str] | Unset = UNSET,
 ) -> Response[ErrorDocument | UserCollectionDocument]:
     """List users
 
-     Every user of the workspace, page by page.
+     Every user of the workspace and their details, page by page, sorted by the fields given in `sort`.
 
     Args:
         pagesize (int | Unset):  Default: 100.
         pagenumber (int | Unset):
         pageoffset (int | Unset):
+        sort (list[str] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -122,6 +131,7 @@ def sync_detailed(
         pagesize=pagesize,
         pagenumber=pagenumber,
         pageoffset=pageoffset,
+        sort=sort,
     )
 
     response = client.get_httpx_client().request(
@@ -137,15 +147,17 @@ def sync(
     pagesize: int | Unset = 100,
     pagenumber: int | Unset = UNSET,
     pageoffset: int | Unset = UNSET,
+    sort: list[str] | Unset = UNSET,
 ) -> ErrorDocument | UserCollectionDocument | None:
     """List users
 
-     Every user of the workspace, page by page.
+     Every user of the workspace and their details, page by page, sorted by the fields given in `sort`.
 
     Args:
         pagesize (int | Unset):  Default: 100.
         pagenumber (int | Unset):
         pageoffset (int | Unset):
+        sort (list[str] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,6 +172,7 @@ def sync(
         pagesize=pagesize,
         pagenumber=pagenumber,
         pageoffset=pageoffset,
+        sort=sort,
     ).parsed
 
 
@@ -169,15 +182,17 @@ async def asyncio_detailed(
     pagesize: int | Unset = 100,
     pagenumber: int | Unset = UNSET,
     pageoffset: int | Unset = UNSET,
+    sort: list[str] | Unset = UNSET,
 ) -> Response[ErrorDocument | UserCollectionDocument]:
     """List users
 
-     Every user of the workspace, page by page.
+     Every user of the workspace and their details, page by page, sorted by the fields given in `sort`.
 
     Args:
         pagesize (int | Unset):  Default: 100.
         pagenumber (int | Unset):
         pageoffset (int | Unset):
+        sort (list[str] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,6 +206,7 @@ async def asyncio_detailed(
         pagesize=pagesize,
         pagenumber=pagenumber,
         pageoffset=pageoffset,
+        sort=sort,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -204,15 +220,17 @@ async def asyncio(
     pagesize: int | Unset = 100,
     pagenumber: int | Unset = UNSET,
     pageoffset: int | Unset = UNSET,
+    sort: list[str] | Unset = UNSET,
 ) -> ErrorDocument | UserCollectionDocument | None:
     """List users
 
-     Every user of the workspace, page by page.
+     Every user of the workspace and their details, page by page, sorted by the fields given in `sort`.
 
     Args:
         pagesize (int | Unset):  Default: 100.
         pagenumber (int | Unset):
         pageoffset (int | Unset):
+        sort (list[str] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -228,5 +246,6 @@ async def asyncio(
             pagesize=pagesize,
             pagenumber=pagenumber,
             pageoffset=pageoffset,
+            sort=sort,
         )
     ).parsed

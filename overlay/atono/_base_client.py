@@ -10,12 +10,14 @@ body's size, retries and typed errors.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import functools
 import ipaddress
 import math
 import os
 import re
 import ssl
+import time
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -36,6 +38,7 @@ from atono._constants import (
     ENV_BASE_URL,
     JSONAPI_MEDIA_TYPE,
     NOT_GIVEN,
+    OMIT,
     NotGiven,
     Omit,
 )
@@ -52,12 +55,16 @@ from atono._exceptions import (
 from atono._logs import REDACTED, Secret, logger, register_secret, setup_logging
 from atono._ratelimit import RateLimit, RateLimiter
 from atono._reading import ACCEPT_ENCODING, aread_body, read_body
+from atono._response import record
 from atono._retry import RetryPolicy, deleted_by_earlier_attempt, may_have_been_applied
 from atono._version import __version__
 
 __all__ = ["AsyncAPIClient", "SyncAPIClient"]
 
 TimeoutTypes = float | httpx.Timeout | None
+
+# The per-call options every method takes besides its own arguments.
+CALL_OPTIONS = ("max_retries", "retry_policy", "timeout", "extra_headers", "extra_query")
 
 USER_AGENT = f"atono-python/{__version__}"
 
@@ -106,6 +113,7 @@ class _Call:
     options: dict[str, Any]
     timeout: TimeoutTypes
     max_retries: int
+    policy: RetryPolicy
     # The per-call options, kept to be applied again to each redirect hop (httpx drops some headers, and the
     # Location's query replaces the request's).
     extra_headers: dict[str, str] = attrs.field(factory=dict)
@@ -228,38 +236,63 @@ def _check_max_retries(max_retries: int) -> int:
     return max_retries
 
 
-def _check_extra_headers(extra_headers: object) -> tuple[dict[str, str], frozenset[str]]:
+def _check_retry_policy(retry_policy: object) -> RetryPolicy:
+    if not isinstance(retry_policy, RetryPolicy):
+        raise TypeError(f"retry_policy must be an atono.RetryPolicy, got {type(retry_policy).__name__}")
+    return retry_policy
+
+
+def _budget(max_retries: int | None, retry_policy: RetryPolicy | None, fallback: int) -> int:
+    """The retries a call may take: `max_retries` when given, else the policy's when one is given, else `fallback`."""
+    if max_retries is not None:
+        return _check_max_retries(max_retries)
+    return retry_policy.max_retries if retry_policy is not None else fallback
+
+
+def _user_agent(default_headers: Mapping[str, str | Omit], http: httpx.Client | httpx.AsyncClient | None) -> str | None:
+    """The User-Agent to send: the caller's own (from `default_headers`, else from their `http_client`) with the
+    SDK's token after it, so their service and the SDK version both show in the server's logs; None: not sent."""
+    own: str | Omit | None = next(
+        (value for name, value in default_headers.items() if name.lower() == "user-agent"), None
+    )
+    if own is None and http is not None:
+        theirs = http.headers.get("user-agent")
+        own = theirs if theirs and not theirs.startswith("python-httpx/") else None
+    if isinstance(own, Omit):
+        return None
+    return USER_AGENT if not own else f"{own} {USER_AGENT}"
+
+
+def _check_extra_headers(
+    extra_headers: object, *, option: str = "extra_headers"
+) -> tuple[dict[str, str], frozenset[str]]:
     """The headers to set and the (lower-case) names to remove, checked so no request can carry a forged line."""
     if extra_headers is None:
         return {}, frozenset()
     if not isinstance(extra_headers, Mapping):
-        raise TypeError(
-            f"extra_headers must be a mapping of header names to strings, got {type(extra_headers).__name__}"
-        )
+        raise TypeError(f"{option} must be a mapping of header names to strings, got {type(extra_headers).__name__}")
     values: dict[str, str] = {}
     omitted: set[str] = set()
     seen: set[str] = set()
     for name, value in extra_headers.items():
         if not isinstance(name, str):
-            raise TypeError(f"extra_headers: header names must be strings, got {type(name).__name__}")
+            raise TypeError(f"{option}: header names must be strings, got {type(name).__name__}")
         if not _HEADER_NAME.fullmatch(name):
-            raise ValueError(
-                f"extra_headers: {name!r} is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)"
-            )
+            raise ValueError(f"{option}: {name!r} is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)")
         lowered = name.lower()
         if lowered in _RESERVED_HEADERS:
-            raise ValueError(f"extra_headers cannot set or remove {_RESERVED_HEADERS[lowered]}")
+            raise ValueError(f"{option} cannot set or remove {_RESERVED_HEADERS[lowered]}")
         if lowered in seen:
-            raise ValueError(f"extra_headers names {name!r} twice (header names are case-insensitive)")
+            raise ValueError(f"{option} names {name!r} twice (header names are case-insensitive)")
         seen.add(lowered)
         if isinstance(value, Omit):
             omitted.add(lowered)
         elif not isinstance(value, str):
-            raise TypeError(f"extra_headers[{name!r}] must be a string or atono.OMIT, got {type(value).__name__}")
+            raise TypeError(f"{option}[{name!r}] must be a string or atono.OMIT, got {type(value).__name__}")
         elif not _HEADER_VALUE.fullmatch(value):
             # The value is not repeated: it may be a credential.
             raise ValueError(
-                f"extra_headers[{name!r}] must be visible ASCII characters, with spaces or tabs only between them "
+                f"{option}[{name!r}] must be visible ASCII characters, with spaces or tabs only between them "
                 "(no line breaks, NUL, other control or non-ASCII characters, or surrounding whitespace)"
             )
         else:
@@ -343,6 +376,15 @@ def _scrub(request: httpx.Request) -> None:
         request.headers[API_KEY_HEADER] = REDACTED
 
 
+def _keep_elapsed(response: httpx.Response, started: float) -> None:
+    """Give `response.elapsed` a value when httpx set none: a transport's response that arrived already read (an
+    `httpx.MockTransport` in users' tests) is closed before httpx starts timing it."""
+    try:
+        response.elapsed  # noqa: B018 - raises when unset
+    except RuntimeError:
+        response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
+
+
 def _operation_name(operation: ModuleType) -> str:
     return operation.__name__.rpartition(".")[2]
 
@@ -364,7 +406,9 @@ class BaseClient(Generic[_HttpT]):
         *,
         base_url: str | httpx.URL | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        default_headers: Mapping[str, str | Omit] | None = None,
         http_client: _HttpT | None = None,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
@@ -374,7 +418,10 @@ class BaseClient(Generic[_HttpT]):
         register_secret(key)
         self._api_key = Secret(key)
         self._base_url = _resolve_base_url(base_url)
-        self._max_retries = _check_max_retries(max_retries)
+        policy = _check_retry_policy(retry_policy) if retry_policy is not None else RetryPolicy()
+        self._max_retries = _budget(max_retries, policy, DEFAULT_MAX_RETRIES)
+        headers, omitted = _check_extra_headers(default_headers, option="default_headers")
+        self._default_headers: dict[str, str | Omit] = {**headers, **{name: OMIT for name in omitted}}
         self._max_response_bytes = _check_max_response_bytes(max_response_bytes)
         if http_client is not None and not isinstance(http_client, self._http_client_class):
             expected = self._http_client_class
@@ -391,7 +438,8 @@ class BaseClient(Generic[_HttpT]):
         self._http = http_client if http_client is not None else self._new_http_client(self._timeout)
         install(self._http)
         self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
-        self._retry_policy = RetryPolicy()
+        self._retry_policy = policy
+        self._user_agent = _user_agent(self._default_headers, http_client)
 
     def _new_http_client(self, timeout: TimeoutTypes) -> _HttpT:
         raise NotImplementedError
@@ -415,6 +463,16 @@ class BaseClient(Generic[_HttpT]):
         return self._max_retries
 
     @property
+    def retry_policy(self) -> RetryPolicy:
+        """The policy calls retry by, with the client's `max_retries`."""
+        return attrs.evolve(self._retry_policy, max_retries=self._max_retries)
+
+    @property
+    def default_headers(self) -> dict[str, str | Omit]:
+        """The headers given as `default_headers`, sent with every call (a copy)."""
+        return dict(self._default_headers)
+
+    @property
     def max_response_bytes(self) -> int:
         return self._max_response_bytes
 
@@ -431,57 +489,94 @@ class BaseClient(Generic[_HttpT]):
     def with_options(
         self,
         *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        default_headers: Mapping[str, str | Omit] | None = None,
+        rate_limit: RateLimit | NotGiven | None = NOT_GIVEN,
         max_response_bytes: int | None = None,
     ) -> Self:
-        """A copy with another timeout, retry budget or body cap that shares this client's pool and rate limiter.
+        """A copy with some options changed (each constructor option but `http_client`); the rest are this client's.
 
-        Copies share one pool, so closing any of them closes it for all (when the SDK created it).
+        `default_headers` are added to this client's (`atono.OMIT` as a value drops one). `max_retries` given wins;
+        else a `retry_policy` given brings its own; else this client's stays. Unless `rate_limit` is given the copy
+        paces itself with this client's limiter, and it sends through the same connection pool unless `base_url`
+        names another origin (scheme, host and port) and the SDK created the pool; closing a copy that shares the
+        pool closes it for all.
         """
+        target = self._base_url if base_url is None else _resolve_base_url(base_url)
+        same_origin = _same_origin(target, self._base_url)
+        share_pool = same_origin or not self._owns_http
+        policy = self._retry_policy if retry_policy is None else _check_retry_policy(retry_policy)
+        headers = self._default_headers
+        if default_headers is not None:
+            added, omitted = _check_extra_headers(default_headers, option="default_headers")
+            named = {name.lower() for name in added} | omitted
+            kept = {name: value for name, value in headers.items() if name.lower() not in named}
+            headers = {**kept, **added, **{name: OMIT for name in omitted}}
         clone = type(self)(
-            self._api_key.reveal(),
-            base_url=self._base_url,
+            self._api_key.reveal() if api_key is None else api_key,
+            base_url=target,
             timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
-            max_retries=self._max_retries if max_retries is None else max_retries,
-            http_client=self._http,
-            rate_limit=None,
+            max_retries=_budget(max_retries, retry_policy, self._max_retries),
+            retry_policy=policy,
+            default_headers=headers,
+            http_client=self._http if share_pool else None,
+            rate_limit=None if isinstance(rate_limit, NotGiven) else rate_limit,
             max_response_bytes=self._max_response_bytes if max_response_bytes is None else max_response_bytes,
         )
-        clone._owns_http = self._owns_http
-        clone._limiter = self._limiter
-        clone._retry_policy = self._retry_policy
+        if share_pool:
+            clone._owns_http = self._owns_http
+        if isinstance(rate_limit, NotGiven):
+            clone._limiter = self._limiter if same_origin or self._limiter is None else RateLimiter(self._limiter.limit)
         return clone
 
     # The executor's building blocks, shared by the sync and async loops.
 
     def _prepare(self, operation: ModuleType, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Call:
         """The call to a generated operation, its arguments checked: `kwargs` holds the operation's own and the
-        per-call options (`max_retries`, `timeout`, `extra_headers`, `extra_query`), which no operation takes.
+        per-call options (`CALL_OPTIONS`), which no operation takes.
 
         The options are checked before anything is sent, then apply to every attempt and redirect hop.
         """
         kwargs = dict(kwargs)
-        max_retries: int | None = kwargs.pop("max_retries", None)
-        timeout: TimeoutTypes | NotGiven = kwargs.pop("timeout", NOT_GIVEN)
-        extra_headers: Mapping[str, str | Omit] | None = kwargs.pop("extra_headers", None)
-        extra_query: Mapping[str, object] | None = kwargs.pop("extra_query", None)
-        set_headers, omitted = _check_extra_headers(extra_headers)
-        query = _check_extra_query(extra_query)
-        timeout = self._timeout if isinstance(timeout, NotGiven) else check_timeout(timeout)
-        max_retries = self._max_retries if max_retries is None else _check_max_retries(max_retries)
+        per_call = {name: kwargs.pop(name) for name in CALL_OPTIONS if name in kwargs}
         options: dict[str, Any] = operation._get_kwargs(*args, **kwargs)
-        method = str(options.pop("method")).upper()
-        path = str(options.pop("url"))
-        headers = {
-            "Accept": JSONAPI_MEDIA_TYPE,
-            "Accept-Encoding": ACCEPT_ENCODING,
-            "User-Agent": USER_AGENT,
-            **options.pop("headers", {}),
-        }
-        # Header names are case-insensitive: one the caller names replaces the SDK's, however either spells it.
-        named = {name.lower() for name in set_headers} | omitted
-        headers = {name: value for name, value in headers.items() if name.lower() not in named} | set_headers
+        return self._call(str(options.pop("method")), str(options.pop("url")), options, per_call)
+
+    def _call(self, method: str, path: str, options: dict[str, Any], per_call: Mapping[str, Any]) -> _Call:
+        """The call of `method` on `path` (under the base URL) with httpx's request `options` and the per-call ones."""
+        max_retries: int | None = per_call.get("max_retries")
+        retry_policy: RetryPolicy | None = per_call.get("retry_policy")
+        timeout: TimeoutTypes | NotGiven = per_call.get("timeout", NOT_GIVEN)
+        set_headers, omitted = _check_extra_headers(per_call.get("extra_headers"))
+        query = _check_extra_query(per_call.get("extra_query"))
+        timeout = self._timeout if isinstance(timeout, NotGiven) else check_timeout(timeout)
+        policy = self._retry_policy if retry_policy is None else _check_retry_policy(retry_policy)
+        max_retries = _budget(max_retries, retry_policy, self._max_retries)
+        method = method.upper()
+        headers = {"Accept": JSONAPI_MEDIA_TYPE, "Accept-Encoding": ACCEPT_ENCODING, **options.pop("headers", {})}
+        if self._user_agent is not None:
+            headers["User-Agent"] = self._user_agent
+        # Header names are case-insensitive: one the caller names replaces the SDK's, however either spells it; the
+        # client's default headers (their User-Agent is already in the SDK's) first, then the call's own.
+        defaults = {name: value for name, value in self._default_headers.items() if name.lower() != "user-agent"}
+        own: dict[str, str | Omit] = {**set_headers, **dict.fromkeys(omitted, OMIT)}
+        layers = (defaults, own)
+        custom: dict[str, str] = {}
+        removed: set[str] = set()
+        for layer in layers:
+            for name, value in layer.items():
+                lowered = name.lower()
+                headers = {n: v for n, v in headers.items() if n.lower() != lowered}
+                custom = {n: v for n, v in custom.items() if n.lower() != lowered}
+                if isinstance(value, Omit):
+                    removed.add(lowered)
+                else:
+                    headers[name] = custom[name] = value
+                    removed.discard(lowered)
         if query:
             params = {name: value for name, value in (options.get("params") or {}).items() if name not in query}
             options["params"] = params | {name: values for name, values in query.items() if values}
@@ -492,8 +587,9 @@ class BaseClient(Generic[_HttpT]):
             options=options,
             timeout=timeout,
             max_retries=max_retries,
-            extra_headers=set_headers,
-            omitted_headers=omitted,
+            policy=policy,
+            extra_headers=custom,
+            omitted_headers=frozenset(removed),
             extra_query=query,
         )
 
@@ -565,7 +661,7 @@ class BaseClient(Generic[_HttpT]):
         return next_request
 
     def _retry_delay_after_response(self, call: _Call, response: httpx.Response, retries_taken: int) -> float | None:
-        delay = self._retry_policy.delay_after_response(
+        delay = call.policy.delay_after_response(
             call.method, response, retries_taken=retries_taken, max_retries=call.max_retries
         )
         if delay is None:
@@ -583,7 +679,7 @@ class BaseClient(Generic[_HttpT]):
         return delay
 
     def _retry_delay_after_error(self, call: _Call, error: httpx.RequestError, retries_taken: int) -> float | None:
-        delay = self._retry_policy.delay_after_error(
+        delay = call.policy.delay_after_error(
             call.method, error, retries_taken=retries_taken, max_retries=call.max_retries
         )
         if delay is None:
@@ -615,7 +711,7 @@ class BaseClient(Generic[_HttpT]):
             return None
         delay = self._retry_delay_after_response(call, response, attempts.taken)
         if delay is None:
-            raise self._status_error(response)
+            raise self._status_error(call, response)
         attempts.failed(response)
         return delay
 
@@ -650,8 +746,8 @@ class BaseClient(Generic[_HttpT]):
                 "create a new client for more calls."
             )
 
-    def _status_error(self, response: httpx.Response) -> APIStatusError:
-        return make_status_error(response, retry_after=self._retry_policy.retry_after(response))
+    def _status_error(self, call: _Call, response: httpx.Response) -> APIStatusError:
+        return make_status_error(response, retry_after=call.policy.retry_after(response))
 
     def _connection_error(self, call: _Call, error: httpx.RequestError, retries_taken: int) -> APIConnectionError:
         attempts = "1 attempt" if retries_taken == 0 else f"{retries_taken + 1} attempts"
@@ -722,12 +818,13 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             try:
                 response = self._send(call)
             except httpx.RequestError as error:
-                self._retry_policy.sleep(self._delay_after_error(call, attempts, error))
+                call.policy.sleep(self._delay_after_error(call, attempts, error))
             else:
                 delay = self._delay_after_response(call, attempts, response)
                 if delay is None:
+                    record(response, attempts.taken)
                     return response
-                self._retry_policy.sleep(delay)
+                call.policy.sleep(delay)
 
     def _send(self, call: _Call) -> httpx.Response:
         """One attempt: paced, with same-host redirects followed by hand."""
@@ -747,10 +844,12 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         self._check_open()
         try:
             with exchange_deadline(call.deadline):
+                started = time.perf_counter()
                 response = self._http.send(request, follow_redirects=False, stream=True)
                 read_body(response, self._max_response_bytes)
         finally:
             _scrub(request)
+        _keep_elapsed(response, started)
         return response
 
 
@@ -785,12 +884,13 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             try:
                 response = await self._send(call)
             except httpx.RequestError as error:
-                await self._retry_policy.async_sleep(self._delay_after_error(call, attempts, error))
+                await call.policy.async_sleep(self._delay_after_error(call, attempts, error))
             else:
                 delay = self._delay_after_response(call, attempts, response)
                 if delay is None:
+                    record(response, attempts.taken)
                     return response
-                await self._retry_policy.async_sleep(delay)
+                await call.policy.async_sleep(delay)
 
     async def _send(self, call: _Call) -> httpx.Response:
         """One attempt: paced, with same-host redirects followed by hand."""
@@ -813,6 +913,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         try:
             with exchange_deadline(call.deadline):
                 async with scope:
+                    started = time.perf_counter()
                     response = await self._http.send(request, follow_redirects=False, stream=True)
                     await aread_body(response, self._max_response_bytes)
         except TimeoutError:
@@ -821,4 +922,5 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             raise httpx.ReadTimeout("the exchange ran past its deadline (timeout=)", request=request) from None
         finally:
             _scrub(request)
+        _keep_elapsed(response, started)
         return response

@@ -13,6 +13,7 @@ import asyncio
 import datetime
 import functools
 import ipaddress
+import json as jsonlib
 import math
 import os
 import re
@@ -21,6 +22,7 @@ import time
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any, ClassVar, Generic, Self, TypeVar
+from urllib.parse import unquote
 
 import attrs
 import httpx
@@ -62,6 +64,12 @@ from atono._version import __version__
 __all__ = ["AsyncAPIClient", "SyncAPIClient"]
 
 TimeoutTypes = float | httpx.Timeout | None
+
+# Where the paths in the API's `links` start: `/api/v1/users/{id}`, the resource the base URL's `/users/{id}` names.
+_LINK_ROOT = "/api/v1"
+
+# What `request()` sends.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 # The per-call options every method takes besides its own arguments.
 CALL_OPTIONS = ("max_retries", "retry_policy", "timeout", "extra_headers", "extra_query")
@@ -300,7 +308,7 @@ def _check_extra_headers(
     return values, frozenset(omitted)
 
 
-def _query_value(name: str, value: object) -> str:
+def _query_value(name: str, value: object, option: str = "extra_query") -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -309,32 +317,32 @@ def _query_value(name: str, value: object) -> str:
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError(f"extra_query[{name!r}] must be a finite number, got {value!r}")
+            raise ValueError(f"{option}[{name!r}] must be a finite number, got {value!r}")
         return str(value)
     raise TypeError(
-        f"extra_query[{name!r}] must be a str, int, float, bool, a list or tuple of those, or None, "
+        f"{option}[{name!r}] must be a str, int, float, bool, a list or tuple of those, or None, "
         f"got {type(value).__name__}"
     )
 
 
-def _check_extra_query(extra_query: object) -> dict[str, list[str]]:
+def _check_extra_query(extra_query: object, *, option: str = "extra_query") -> dict[str, list[str]]:
     """Each parameter's values as sent (none: removed), checked before anything is sent."""
     if extra_query is None:
         return {}
     if not isinstance(extra_query, Mapping):
-        raise TypeError(f"extra_query must be a mapping of parameter names to values, got {type(extra_query).__name__}")
+        raise TypeError(f"{option} must be a mapping of parameter names to values, got {type(extra_query).__name__}")
     params: dict[str, list[str]] = {}
     for name, value in extra_query.items():
         if not isinstance(name, str):
-            raise TypeError(f"extra_query: parameter names must be strings, got {type(name).__name__}")
+            raise TypeError(f"{option}: parameter names must be strings, got {type(name).__name__}")
         if not name:
-            raise ValueError("extra_query: a parameter name must not be empty")
+            raise ValueError(f"{option}: a parameter name must not be empty")
         if value is None:
             params[name] = []
         elif isinstance(value, list | tuple):
-            params[name] = [_query_value(name, item) for item in value]
+            params[name] = [_query_value(name, item, option) for item in value]
         else:
-            params[name] = [_query_value(name, value)]
+            params[name] = [_query_value(name, value, option)]
     return params
 
 
@@ -374,6 +382,11 @@ def _scrub(request: httpx.Request) -> None:
     """Replace the key in a request that has been sent, so exceptions and responses never hand it out."""
     if API_KEY_HEADER in request.headers:
         request.headers[API_KEY_HEADER] = REDACTED
+
+
+def dumps_json(value: object) -> bytes:
+    """A request body as JSON text: no NaN or Infinity, which JSON does not have."""
+    return jsonlib.dumps(value, ensure_ascii=False, allow_nan=False).encode()
 
 
 def _keep_elapsed(response: httpx.Response, started: float) -> None:
@@ -592,6 +605,77 @@ class BaseClient(Generic[_HttpT]):
             omitted_headers=frozenset(removed),
             extra_query=query,
         )
+
+    def _raw_call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None,
+        json: object,
+        extra_headers: Mapping[str, str | Omit] | None,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+        retry_policy: RetryPolicy | None,
+    ) -> _Call:
+        """The call `request()` makes, its arguments checked before anything is sent."""
+        if not isinstance(method, str) or method.upper() not in _METHODS:
+            raise ValueError(f"method must be one of {', '.join(sorted(_METHODS))}, got {method!r}")
+        relative, query = self._relative_path(path)
+        for name, values in _check_extra_query(params, option="params").items():
+            query[name] = values
+        options: dict[str, Any] = {"params": {name: values for name, values in query.items() if values}}
+        if json is not None:
+            try:
+                options["content"] = dumps_json(json)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"json must be JSON-serialisable (dicts, lists, str, numbers, bools, None): {exc}"
+                ) from None
+            options["headers"] = {"Content-Type": JSONAPI_MEDIA_TYPE}
+        per_call: dict[str, Any] = {"extra_headers": extra_headers, "timeout": timeout}
+        if max_retries is not None:
+            per_call["max_retries"] = max_retries
+        if retry_policy is not None:
+            per_call["retry_policy"] = retry_policy
+        return self._call(method, relative, options, per_call)
+
+    def _relative_path(self, path: str) -> tuple[str, dict[str, list[str]]]:
+        """`path` (relative to the base URL, or an absolute URL under it) as the path after the base URL's, and its
+        query; a path that would leave the base URL raises, so the key goes only where the client was told."""
+        if not isinstance(path, str):
+            raise TypeError(f"path must be a str such as '/bugs', got {type(path).__name__}")
+        before_query = path.split("?", 1)[0].split("#", 1)[0]
+        if "\\" in path or any(unquote(part) in (".", "..") for part in before_query.split("/")):
+            raise ValueError(
+                f"path {path!r} has '.' or '..' segments or a backslash; request() reaches paths under the base URL "
+                f"({self._base_url}) only"
+            )
+        if path.startswith("//"):
+            raise ValueError(f"path {path!r} names another host; request() sends the key to {self._base_url.host} only")
+        try:
+            url = httpx.URL(path)
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"path {path!r} is not a valid URL path: {exc}") from None
+        if url.fragment:
+            raise ValueError(f"path {path!r} has a fragment (#...), which is never sent to a server")
+        base_path = self._base_url.path.rstrip("/")
+        if url.is_absolute_url:
+            if not _same_origin(url, self._base_url) or not (url.path + "/").startswith(base_path + "/"):
+                raise ValueError(
+                    f"{path!r} is not under the base URL {self._base_url}; request() sends the API key to that "
+                    "base URL only (create a client with another base_url for another API)"
+                )
+            relative = url.path[len(base_path) :]
+        else:
+            relative = "/" + url.path.lstrip("/")
+            # The API's own links name resources from the server's root (`/api/v1/bugs?page[number]=2`).
+            if relative == _LINK_ROOT or relative.startswith(_LINK_ROOT + "/"):
+                relative = relative[len(_LINK_ROOT) :] or "/"
+        query: dict[str, list[str]] = {}
+        for name, value in url.params.multi_items():
+            query.setdefault(name, []).append(value)
+        return relative, query
 
     def _build_request(self, call: _Call) -> httpx.Request:
         # The key is added per request, never to a caller's client, and last so nothing can override it.
@@ -812,7 +896,48 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         returned is the 404 of a resent DELETE whose earlier attempt may have been applied: the resource is gone,
         which is what the call asked for (see `atono._retry`).
         """
-        call = self._prepare(operation, args, kwargs)
+        return self._run(self._prepare(operation, args, kwargs))
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        json: object = None,
+        extra_headers: Mapping[str, str | Omit] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> httpx.Response:
+        """Send `method` to `path` under the base URL, for an endpoint the SDK has no method for yet.
+
+        ```python
+        response = client.request("GET", "/bugs", params={"page[size]": 5})
+        print(response.status_code, response.headers["x-request-id"], response.json()["data"][0]["id"])
+        ```
+
+        It goes through what every method does: the key, pacing, retries by the same rules (a POST or PATCH is
+        resent only after a 429), redirects kept to the host and typed errors (`NotFoundError`, ...). `path` is
+        relative to the base URL (`/bugs`, `bugs/123`), an absolute URL under it, or a path from the API's own
+        `links` (`/api/v1/bugs?page[number]=2`); one leading elsewhere (`..`, another host) raises `ValueError`. `json` is sent as the JSON:API body.
+        Returns the `httpx.Response` of a success status, its body read.
+        """
+        return self._run(
+            self._raw_call(
+                method,
+                path,
+                params=params,
+                json=json,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                max_retries=max_retries,
+                retry_policy=retry_policy,
+            )
+        )
+
+    def _run(self, call: _Call) -> httpx.Response:
+        """Send `call` until it succeeds or its retries run out (see `_request_raw`)."""
         attempts = _Attempts()
         while True:
             try:
@@ -878,7 +1003,36 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
 
     async def _request_raw(self, operation: ModuleType, *args: Any, **kwargs: Any) -> httpx.Response:
         """`SyncAPIClient._request_raw`, awaited."""
-        call = self._prepare(operation, args, kwargs)
+        return await self._run(self._prepare(operation, args, kwargs))
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        json: object = None,
+        extra_headers: Mapping[str, str | Omit] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> httpx.Response:
+        """`Atono.request`, awaited: `await client.request("GET", "/bugs")`."""
+        return await self._run(
+            self._raw_call(
+                method,
+                path,
+                params=params,
+                json=json,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                max_retries=max_retries,
+                retry_policy=retry_policy,
+            )
+        )
+
+    async def _run(self, call: _Call) -> httpx.Response:
+        """`SyncAPIClient._run`, awaited."""
         attempts = _Attempts()
         while True:
             try:

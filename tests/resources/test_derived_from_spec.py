@@ -6,8 +6,8 @@ generated module is the one the current spec gives, and the generator's rules on
 
 from __future__ import annotations
 
-import importlib
 import functools
+import importlib
 import inspect
 import sys
 import types

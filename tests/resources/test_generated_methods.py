@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 from atono import APIResponse, AsyncAtono, Atono, InternalServerError, RetryPolicy
-from atono.pagination import Page
 from atono import resources as namespaces
+from atono.pagination import Page
 from atono.types import KNOWN_TYPES
 
 STAMP = "2024-09-04T22:28:31Z"

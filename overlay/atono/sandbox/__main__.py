@@ -48,6 +48,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="REQUESTS/SECONDS",
         help="sliding-window limit per client, or 'off' (default: 3000/300, Atono's)",
     )
+    p.add_argument(
+        "--rate-limit-headers",
+        action="store_true",
+        help="send X-RateLimit-Limit, -Remaining and -Reset on every answer (Atono documents none)",
+    )
     p.add_argument("--quiet", action="store_true", help="do not log each request")
     return p
 
@@ -64,7 +69,16 @@ def main(argv: list[str] | None = None) -> int:
         parser().error(str(exc))
     users = list(store.users)
     app = build_app(store, Journal(), {API_KEY: users[0], OTHER_API_KEY: users[1]})
-    gateway = Gateway(app, faults=faults, rate_limiter=limiter, latency=args.latency_ms / 1000)
+    try:
+        gateway = Gateway(
+            app,
+            faults=faults,
+            rate_limiter=limiter,
+            latency=args.latency_ms / 1000,
+            rate_limit_headers=args.rate_limit_headers,
+        )
+    except ValueError as exc:
+        parser().error(str(exc))
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:

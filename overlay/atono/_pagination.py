@@ -195,7 +195,7 @@ class _Plan:
             position = link["pagenumber"] * size
         else:
             return False
-        return size == self.page_size and position == (index + 1) * self.page_size
+        return size == self.page_size and position == self.start + (index + 1) * self.page_size
 
     def next_params(self, page: Page[Any], index: int, response: Any) -> PageParams:
         """Where the page after `index` is: the server's `links.next` when it gives one, else the arithmetic.

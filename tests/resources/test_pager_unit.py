@@ -7,6 +7,7 @@ request counts and orderings that are hard to force through a server.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import threading
 import time
@@ -288,7 +289,7 @@ def test_start_resumes_at_an_item_offset(strategy: str, start: int, read_ahead: 
     pages = list(pager(source, page_size=50, strategy=strategy, start=start, read_ahead=read_ahead).pages())
     assert [item for page in pages for item in page.items] == list(range(start, 1_000))
     assert pages[0].start == start and pages[-1].next_start is None
-    assert all(a.next_start == b.start for a, b in zip(pages, pages[1:], strict=False))
+    assert all(a.next_start == b.start for a, b in itertools.pairwise(pages))
     key = "pagenumber" if strategy == "number" else "pageoffset"
     first = start // 50 if strategy == "number" else start
     assert source.requests[0][key] == first

@@ -579,7 +579,8 @@ class BaseClient(Generic[_HttpT]):
         own: dict[str, str | Omit] = {**set_headers, **dict.fromkeys(omitted, OMIT)}
         layers = (defaults, own)
         custom: dict[str, str] = {}
-        removed: set[str] = set()
+        # No User-Agent (default_headers={"User-Agent": OMIT}) means none at all, not httpx's own.
+        removed: set[str] = set() if self._user_agent is not None else {"user-agent"}
         for layer in layers:
             for name, value in layer.items():
                 lowered = name.lower()

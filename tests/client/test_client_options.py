@@ -192,6 +192,16 @@ async def test_a_user_agent_on_the_users_own_http_client_is_kept_too(flavor: str
     await close(client)
 
 
+async def test_omit_in_default_headers_sends_no_user_agent_at_all(flavor: str) -> None:
+    server = Server(respond(200, BUG))
+    client = build(flavor, server, default_headers={"User-Agent": OMIT})
+    await call(client.bugs.get, "b1")
+    assert "user-agent" not in server.requests[0].headers  # neither the SDK's nor httpx's own
+    await call(client.bugs.get, "b1", extra_headers={"User-Agent": "probe/1"})
+    assert server.requests[1].headers.get_list("user-agent") == ["probe/1"]
+    await close(client)
+
+
 @pytest.mark.parametrize(
     ("headers", "words"),
     [

@@ -8,7 +8,15 @@ from typing import Any
 
 import httpx
 import pytest
-from atono import APIResponse, AsyncAtono, Atono, InternalServerError, NotFoundError, RateLimitError
+from atono import (
+    APIResponse,
+    APIResponseValidationError,
+    AsyncAtono,
+    Atono,
+    InternalServerError,
+    NotFoundError,
+    RateLimitError,
+)
 from atono.pagination import Page
 from atono.testing import Sandbox
 from atono.types import Bug
@@ -86,6 +94,25 @@ async def test_rate_limit_headers_are_readable_on_answers_and_on_errors(connect:
         await call(client.bugs.get, "no-such-bug")
     assert caught.value.response.headers["x-ratelimit-limit"] == "50"
     assert caught.value.request_id == caught.value.response.headers["x-request-id"]
+
+
+async def test_a_body_that_does_not_fit_raises_from_parse_with_the_answer_still_readable(
+    connect: Connect, sandbox: Sandbox
+) -> None:
+    client = connect()
+    bug_id = await first_bug_id(client)
+    sandbox.inject("wrong_content_type", path="/bugs/{bugId}")
+    response = await call(client.bugs.with_raw_response.get, bug_id)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    assert response.request_id is not None
+    with pytest.raises(APIResponseValidationError, match="not JSON"):
+        response.parse()
+
+
+async def test_a_raw_list_of_no_items_sends_nothing_and_says_so(connect: Connect) -> None:
+    client = connect()
+    with pytest.raises(ValueError, match="limit=0 sends no request"):
+        await call(client.bugs.with_raw_response.list, limit=0)
 
 
 # client.request

@@ -12,12 +12,14 @@ import datetime
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 import httpx
 
 from atono._exceptions import APIResponseValidationError, request_id_of
-from atono._pagination import AsyncPager, Page, SyncPager
+
+if TYPE_CHECKING:  # only named in annotations: importing the pagers loads the generated models, not for `import atono`
+    from atono._pagination import AsyncPager, Page, SyncPager
 
 __all__ = ["APIResponse", "async_to_raw_page", "async_to_raw_response", "record", "to_raw_page", "to_raw_response"]
 

@@ -6,6 +6,10 @@ page), so an empty or one-page collection costs one request. The following pages
 server order. Every request goes through the client, so its retries and rate limiter apply to each page;
 a page that still fails raises at its place in the sequence, after every earlier item was yielded.
 
+A walk may begin at an item offset (`start`, a `Page.next_start` saved by an interrupted walk): page[offset] takes
+any, page[number] one on a page boundary. The arithmetic, the bounds by limit and `meta.count`, and the read-ahead
+all count from there, so a resumed walk reads ahead as a fresh one does and asks for no earlier page.
+
 A walk does not go round in circles: a `links.next` naming a page this walk already read, or a page holding
 exactly the items of one already read (a server ignoring the page parameters), raises
 `APIResponseValidationError` after the items before it.

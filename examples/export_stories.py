@@ -2,9 +2,14 @@
 
     python examples/export_stories.py -o stories.jsonl
     python examples/export_stories.py -o stories.csv --live      # your workspace (ATONO_API_KEY)
+    python examples/export_stories.py -o stories.jsonl --resume  # go on after an export that failed
 
 Pages are read ahead concurrently within the client's rate limit while the file is written, and the
 assignee, team and workflow step of every story come in the same responses (`include=`).
+
+After each page it writes, the export saves where the next page starts (`Page.next_start`) in
+`OUTPUT.resume`; if it fails (the network, the API), `--resume` appends to OUTPUT from there, so every
+story is in the file exactly once. A finished export removes `OUTPUT.resume`.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import os
 import re
 import sys
 import time
@@ -19,6 +25,7 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import Any, TextIO
 
+import atono
 from _common import connect, describe, parser, run
 from atono.types import ContentChunk, ContentChunkType, Story
 
@@ -104,12 +111,12 @@ class Progress:
 
 
 class Writer:
-    """Writes records as JSON Lines or as CSV with a header row."""
+    """Writes records as JSON Lines or as CSV with a header row (not when appending to a file that has one)."""
 
-    def __init__(self, stream: TextIO, fmt: str) -> None:
+    def __init__(self, stream: TextIO, fmt: str, *, header: bool = True) -> None:
         self.stream = stream
         self.csv = csv.DictWriter(stream, fieldnames=FIELDS) if fmt == "csv" else None
-        if self.csv is not None:
+        if self.csv is not None and header:
             self.csv.writeheader()
 
     def write(self, row: dict[str, Any]) -> None:
@@ -120,13 +127,39 @@ class Writer:
 
 
 @contextlib.contextmanager
-def open_output(name: str) -> Generator[TextIO, None, None]:
-    """The file to write, or stdout for `-` (left open)."""
+def open_output(name: str, *, append: bool = False) -> Generator[TextIO, None, None]:
+    """The file to write (or to append to), or stdout for `-` (left open)."""
     if name == "-":
         yield sys.stdout
         return
-    with Path(name).open("w", encoding="utf-8", newline="") as f:
+    with Path(name).open("a" if append else "w", encoding="utf-8", newline="") as f:
         yield f
+
+
+class Checkpoint:
+    """Where the export goes on (`Page.next_start`), saved next to the output after each page is written."""
+
+    def __init__(self, output: str) -> None:
+        self.path = Path(output + ".resume")
+
+    def load(self, page_size: int) -> int:
+        """The saved start; the page size must be the one it was saved with, so pages fall where they did."""
+        try:
+            saved = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SystemExit(f"error: nothing to resume: {self.path} does not exist") from None
+        if saved["page_size"] != page_size:
+            raise SystemExit(f"error: {self.path} was saved with --page-size {saved['page_size']}; pass that")
+        return int(saved["next_start"])
+
+    def save(self, next_start: int, page_size: int) -> None:
+        # Written whole then renamed, so a crash mid-write leaves the previous checkpoint, never half of one.
+        partial = self.path.with_name(self.path.name + ".partial")
+        partial.write_text(json.dumps({"next_start": next_start, "page_size": page_size}), encoding="utf-8")
+        os.replace(partial, self.path)
+
+    def done(self) -> None:
+        self.path.unlink(missing_ok=True)
 
 
 def main() -> None:
@@ -134,20 +167,43 @@ def main() -> None:
     p.add_argument("-o", "--output", default="stories.jsonl", help="file to write, - for stdout (default: %(default)s)")
     p.add_argument("--format", choices=["jsonl", "csv"], help="default: from the output's extension, else jsonl")
     p.add_argument("--page-size", type=int, default=100, help="stories per request, 1-100 (default: %(default)s)")
+    p.add_argument("--resume", action="store_true", help="append to OUTPUT from where a failed export stopped")
     args = p.parse_args()
     fmt = args.format or ("csv" if args.output.endswith(".csv") else "jsonl")
+    checkpoint = Checkpoint(args.output) if args.output != "-" else None
+    if args.resume and checkpoint is None:
+        p.error("--resume needs an output file (-o FILE), where the export left off")
+    start = checkpoint.load(args.page_size) if checkpoint is not None and args.resume else 0
+    if checkpoint is not None and not args.resume:
+        checkpoint.done()  # a fresh export: a checkpoint of an earlier one no longer matches the file
 
     with connect(args) as client:
-        print(f"Exporting stories from {describe(args, client)}", file=sys.stderr)
-        pager = client.stories.list(include=["assignee", "team", "workflow_step"], page_size=args.page_size)
+        print(
+            f"Exporting stories from {describe(args, client)}" + (f", from story {start}" if start else ""),
+            file=sys.stderr,
+        )
+        pager = client.stories.list(
+            include=["assignee", "team", "workflow_step"], page_size=args.page_size, start=start
+        )
         progress = Progress("stories")
-        with open_output(args.output) as out:
-            writer = Writer(out, fmt)
-            for page in pager.pages():
-                for story in page.items:
-                    writer.write(record(story))
-                progress.update(len(page.items), page.total)
+        progress.done = start
+        with open_output(args.output, append=args.resume) as out:
+            writer = Writer(out, fmt, header=not args.resume)
+            try:
+                for page in pager.pages():
+                    for story in page.items:
+                        writer.write(record(story))
+                    progress.update(len(page.items), page.total)
+                    if checkpoint is not None and page.next_start is not None:
+                        out.flush()
+                        checkpoint.save(page.next_start, args.page_size)
+            except atono.APIError:
+                if checkpoint is not None and checkpoint.path.exists():
+                    print(f"Stopped after {progress.done} stories; run again with --resume to go on", file=sys.stderr)
+                raise
         progress.close()
+    if checkpoint is not None:
+        checkpoint.done()
     where = "stdout" if args.output == "-" else args.output
     print(f"Wrote {progress.done} stories to {where} as {fmt}", file=sys.stderr)
 

@@ -14,12 +14,15 @@ Rules, so that a spec revision needs no code:
 - `include` (a parameter with `x-atono-include-paths`) becomes `include=[...]`, checked against that enum, each
   name sent in the spelling the enum's `x-atono-include-sent-as` gives it; `sort` (a parameter with
   `x-atono-sort-fields`) becomes `sort=[...]` of field names in snake_case or the API's spelling, `-` first for
-  descending, checked against that enum; the page parameters become the pager's options; other query parameters
+  descending, checked against that enum; the page parameters become the pager's options and `start=` (the item
+  offset a walk begins at); other query parameters
   become keyword arguments of their schema's type.
 - A write's body becomes keyword arguments: its attributes and relationships in snake_case, required where the
   spec requires them at creation, `OMIT` by default otherwise; a relationship takes an id or an object of its
   identifier's type, a list of them when to-many, and `None` only where the linkage may be null.
-- Every method also takes `extra_headers`, `extra_query`, `timeout` and `max_retries`.
+- Every method also takes `extra_headers`, `extra_query`, `timeout`, `max_retries` and `retry_policy`.
+- Every namespace has `with_raw_response`, the same methods returning an `atono.APIResponse` (a list's: its first
+  page).
 - Docstrings are the operation's `summary` and `description` (for users; evidence lives in `x-atono-evidence`).
 """
 
@@ -209,8 +212,9 @@ def _doc(operation: dict[str, Any], kind: str, returns: str | None) -> list[str]
     summary = str(operation.get("summary", "")).strip().rstrip(".") + "."
     description = " ".join(str(operation.get("description", "")).split())
     answer = {
-        "page": f"Returns a pager of `{returns}`: iterate it for the items, or call `pages()`.",
-        "identifiers": "Returns a pager of `Identifier` (type and id).",
+        "page": f"Returns a pager of `{returns}`: iterate it for the items, or call `pages()`; `start=` begins at that "
+        "item offset, such as the `next_start` of the last page an interrupted walk read.",
+        "identifiers": "Returns a pager of `Identifier` (type and id); `start=` begins at that item offset.",
         "one": f"Returns the `{returns}`.",
         "delete": "Returns None once it is deleted.",
     }[kind]

@@ -30,6 +30,8 @@ from atono._exceptions import (
     UnprocessableEntityError,
 )
 from atono._ratelimit import RateLimit
+from atono._response import APIResponse
+from atono._retry import RetryPolicy
 from atono._version import __version__
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "OMIT",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -59,6 +62,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RetryPolicy",
     "UnprocessableEntityError",
     "__version__",
 ]

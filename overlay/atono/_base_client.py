@@ -10,15 +10,19 @@ body's size, retries and typed errors.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import functools
 import ipaddress
+import json as jsonlib
 import math
 import os
 import re
 import ssl
+import time
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any, ClassVar, Generic, Self, TypeVar
+from urllib.parse import unquote
 
 import attrs
 import httpx
@@ -37,6 +41,7 @@ from atono._constants import (
     JSON_MEDIA_TYPE,
     JSONAPI_MEDIA_TYPE,
     NOT_GIVEN,
+    OMIT,
     NotGiven,
     Omit,
 )
@@ -53,12 +58,22 @@ from atono._exceptions import (
 from atono._logs import REDACTED, Secret, logger, register_secret, setup_logging
 from atono._ratelimit import RateLimit, RateLimiter
 from atono._reading import ACCEPT_ENCODING, aread_body, read_body
+from atono._response import record
 from atono._retry import RetryPolicy, deleted_by_earlier_attempt, may_have_been_applied
 from atono._version import __version__
 
 __all__ = ["AsyncAPIClient", "SyncAPIClient"]
 
 TimeoutTypes = float | httpx.Timeout | None
+
+# Where the paths in the API's `links` start: `/api/v1/users/{id}`, the resource the base URL's `/users/{id}` names.
+_LINK_ROOT = "/api/v1"
+
+# What `request()` sends.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+# The per-call options every method takes besides its own arguments.
+CALL_OPTIONS = ("max_retries", "retry_policy", "timeout", "extra_headers", "extra_query")
 
 USER_AGENT = f"atono-python/{__version__}"
 
@@ -107,6 +122,7 @@ class _Call:
     options: dict[str, Any]
     timeout: TimeoutTypes
     max_retries: int
+    policy: RetryPolicy
     # The per-call options, kept to be applied again to each redirect hop (httpx drops some headers, and the
     # Location's query replaces the request's).
     extra_headers: dict[str, str] = attrs.field(factory=dict)
@@ -242,38 +258,63 @@ def _check_max_retries(max_retries: int) -> int:
     return max_retries
 
 
-def _check_extra_headers(extra_headers: object) -> tuple[dict[str, str], frozenset[str]]:
+def _check_retry_policy(retry_policy: object) -> RetryPolicy:
+    if not isinstance(retry_policy, RetryPolicy):
+        raise TypeError(f"retry_policy must be an atono.RetryPolicy, got {type(retry_policy).__name__}")
+    return retry_policy
+
+
+def _budget(max_retries: int | None, retry_policy: RetryPolicy | None, fallback: int) -> int:
+    """The retries a call may take: `max_retries` when given, else the policy's when one is given, else `fallback`."""
+    if max_retries is not None:
+        return _check_max_retries(max_retries)
+    return retry_policy.max_retries if retry_policy is not None else fallback
+
+
+def _user_agent(default_headers: Mapping[str, str | Omit], http: httpx.Client | httpx.AsyncClient | None) -> str | None:
+    """The User-Agent to send: the caller's own (from `default_headers`, else from their `http_client`) with the
+    SDK's token after it, so their service and the SDK version both show in the server's logs; None: not sent."""
+    own: str | Omit | None = next(
+        (value for name, value in default_headers.items() if name.lower() == "user-agent"), None
+    )
+    if own is None and http is not None:
+        theirs = http.headers.get("user-agent")
+        own = theirs if theirs and not theirs.startswith("python-httpx/") else None
+    if isinstance(own, Omit):
+        return None
+    return USER_AGENT if not own else f"{own} {USER_AGENT}"
+
+
+def _check_extra_headers(
+    extra_headers: object, *, option: str = "extra_headers"
+) -> tuple[dict[str, str], frozenset[str]]:
     """The headers to set and the (lower-case) names to remove, checked so no request can carry a forged line."""
     if extra_headers is None:
         return {}, frozenset()
     if not isinstance(extra_headers, Mapping):
-        raise TypeError(
-            f"extra_headers must be a mapping of header names to strings, got {type(extra_headers).__name__}"
-        )
+        raise TypeError(f"{option} must be a mapping of header names to strings, got {type(extra_headers).__name__}")
     values: dict[str, str] = {}
     omitted: set[str] = set()
     seen: set[str] = set()
     for name, value in extra_headers.items():
         if not isinstance(name, str):
-            raise TypeError(f"extra_headers: header names must be strings, got {type(name).__name__}")
+            raise TypeError(f"{option}: header names must be strings, got {type(name).__name__}")
         if not _HEADER_NAME.fullmatch(name):
-            raise ValueError(
-                f"extra_headers: {name!r} is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)"
-            )
+            raise ValueError(f"{option}: {name!r} is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)")
         lowered = name.lower()
         if lowered in _RESERVED_HEADERS:
-            raise ValueError(f"extra_headers cannot set or remove {_RESERVED_HEADERS[lowered]}")
+            raise ValueError(f"{option} cannot set or remove {_RESERVED_HEADERS[lowered]}")
         if lowered in seen:
-            raise ValueError(f"extra_headers names {name!r} twice (header names are case-insensitive)")
+            raise ValueError(f"{option} names {name!r} twice (header names are case-insensitive)")
         seen.add(lowered)
         if isinstance(value, Omit):
             omitted.add(lowered)
         elif not isinstance(value, str):
-            raise TypeError(f"extra_headers[{name!r}] must be a string or atono.OMIT, got {type(value).__name__}")
+            raise TypeError(f"{option}[{name!r}] must be a string or atono.OMIT, got {type(value).__name__}")
         elif not _HEADER_VALUE.fullmatch(value):
             # The value is not repeated: it may be a credential.
             raise ValueError(
-                f"extra_headers[{name!r}] must be visible ASCII characters, with spaces or tabs only between them "
+                f"{option}[{name!r}] must be visible ASCII characters, with spaces or tabs only between them "
                 "(no line breaks, NUL, other control or non-ASCII characters, or surrounding whitespace)"
             )
         else:
@@ -281,7 +322,7 @@ def _check_extra_headers(extra_headers: object) -> tuple[dict[str, str], frozens
     return values, frozenset(omitted)
 
 
-def _query_value(name: str, value: object) -> str:
+def _query_value(name: str, value: object, option: str = "extra_query") -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -290,32 +331,32 @@ def _query_value(name: str, value: object) -> str:
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError(f"extra_query[{name!r}] must be a finite number, got {value!r}")
+            raise ValueError(f"{option}[{name!r}] must be a finite number, got {value!r}")
         return str(value)
     raise TypeError(
-        f"extra_query[{name!r}] must be a str, int, float, bool, a list or tuple of those, or None, "
+        f"{option}[{name!r}] must be a str, int, float, bool, a list or tuple of those, or None, "
         f"got {type(value).__name__}"
     )
 
 
-def _check_extra_query(extra_query: object) -> dict[str, list[str]]:
+def _check_extra_query(extra_query: object, *, option: str = "extra_query") -> dict[str, list[str]]:
     """Each parameter's values as sent (none: removed), checked before anything is sent."""
     if extra_query is None:
         return {}
     if not isinstance(extra_query, Mapping):
-        raise TypeError(f"extra_query must be a mapping of parameter names to values, got {type(extra_query).__name__}")
+        raise TypeError(f"{option} must be a mapping of parameter names to values, got {type(extra_query).__name__}")
     params: dict[str, list[str]] = {}
     for name, value in extra_query.items():
         if not isinstance(name, str):
-            raise TypeError(f"extra_query: parameter names must be strings, got {type(name).__name__}")
+            raise TypeError(f"{option}: parameter names must be strings, got {type(name).__name__}")
         if not name:
-            raise ValueError("extra_query: a parameter name must not be empty")
+            raise ValueError(f"{option}: a parameter name must not be empty")
         if value is None:
             params[name] = []
         elif isinstance(value, list | tuple):
-            params[name] = [_query_value(name, item) for item in value]
+            params[name] = [_query_value(name, item, option) for item in value]
         else:
-            params[name] = [_query_value(name, value)]
+            params[name] = [_query_value(name, value, option)]
     return params
 
 
@@ -357,6 +398,20 @@ def _scrub(request: httpx.Request) -> None:
         request.headers[API_KEY_HEADER] = REDACTED
 
 
+def dumps_json(value: object) -> bytes:
+    """A request body as JSON text: no NaN or Infinity, which JSON does not have."""
+    return jsonlib.dumps(value, ensure_ascii=False, allow_nan=False).encode()
+
+
+def _keep_elapsed(response: httpx.Response, started: float) -> None:
+    """Give `response.elapsed` a value when httpx set none: a transport's response that arrived already read (an
+    `httpx.MockTransport` in users' tests) is closed before httpx starts timing it."""
+    try:
+        response.elapsed  # noqa: B018 - raises when unset
+    except RuntimeError:
+        response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
+
+
 def _operation_name(operation: ModuleType) -> str:
     return operation.__name__.rpartition(".")[2]
 
@@ -378,7 +433,9 @@ class BaseClient(Generic[_HttpT]):
         *,
         base_url: str | httpx.URL | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        default_headers: Mapping[str, str | Omit] | None = None,
         http_client: _HttpT | None = None,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
@@ -388,7 +445,10 @@ class BaseClient(Generic[_HttpT]):
         register_secret(key)
         self._api_key = Secret(key)
         self._base_url = _resolve_base_url(base_url)
-        self._max_retries = _check_max_retries(max_retries)
+        policy = _check_retry_policy(retry_policy) if retry_policy is not None else RetryPolicy()
+        self._max_retries = _budget(max_retries, policy, DEFAULT_MAX_RETRIES)
+        headers, omitted = _check_extra_headers(default_headers, option="default_headers")
+        self._default_headers: dict[str, str | Omit] = {**headers, **{name: OMIT for name in omitted}}
         self._max_response_bytes = _check_max_response_bytes(max_response_bytes)
         if http_client is not None and not isinstance(http_client, self._http_client_class):
             expected = self._http_client_class
@@ -405,7 +465,8 @@ class BaseClient(Generic[_HttpT]):
         self._http = http_client if http_client is not None else self._new_http_client(self._timeout)
         install(self._http)
         self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
-        self._retry_policy = RetryPolicy()
+        self._retry_policy = policy
+        self._user_agent = _user_agent(self._default_headers, http_client)
         self._media_type = _MediaType()
 
     def _new_http_client(self, timeout: TimeoutTypes) -> _HttpT:
@@ -430,6 +491,16 @@ class BaseClient(Generic[_HttpT]):
         return self._max_retries
 
     @property
+    def retry_policy(self) -> RetryPolicy:
+        """The policy calls retry by, with the client's `max_retries`."""
+        return attrs.evolve(self._retry_policy, max_retries=self._max_retries)
+
+    @property
+    def default_headers(self) -> dict[str, str | Omit]:
+        """The headers given as `default_headers`, sent with every call (a copy)."""
+        return dict(self._default_headers)
+
+    @property
     def max_response_bytes(self) -> int:
         return self._max_response_bytes
 
@@ -446,62 +517,103 @@ class BaseClient(Generic[_HttpT]):
     def with_options(
         self,
         *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        default_headers: Mapping[str, str | Omit] | None = None,
+        rate_limit: RateLimit | NotGiven | None = NOT_GIVEN,
         max_response_bytes: int | None = None,
     ) -> Self:
-        """A copy with another timeout, retry budget or body cap that shares this client's pool and rate limiter.
+        """A copy with some options changed (each constructor option but `http_client`); the rest are this client's.
 
-        Copies share one pool, so closing any of them closes it for all (when the SDK created it).
+        `default_headers` are added to this client's (`atono.OMIT` as a value drops one). `max_retries` given wins;
+        else a `retry_policy` given brings its own; else this client's stays. Unless `rate_limit` is given the copy
+        paces itself with this client's limiter, and it sends through the same connection pool unless `base_url`
+        names another origin (scheme, host and port) and the SDK created the pool; closing a copy that shares the
+        pool closes it for all.
         """
+        target = self._base_url if base_url is None else _resolve_base_url(base_url)
+        same_origin = _same_origin(target, self._base_url)
+        share_pool = same_origin or not self._owns_http
+        policy = self._retry_policy if retry_policy is None else _check_retry_policy(retry_policy)
+        headers = self._default_headers
+        if default_headers is not None:
+            added, omitted = _check_extra_headers(default_headers, option="default_headers")
+            named = {name.lower() for name in added} | omitted
+            kept = {name: value for name, value in headers.items() if name.lower() not in named}
+            headers = {**kept, **added, **{name: OMIT for name in omitted}}
         clone = type(self)(
-            self._api_key.reveal(),
-            base_url=self._base_url,
+            self._api_key.reveal() if api_key is None else api_key,
+            base_url=target,
             timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
-            max_retries=self._max_retries if max_retries is None else max_retries,
-            http_client=self._http,
-            rate_limit=None,
+            max_retries=_budget(max_retries, retry_policy, self._max_retries),
+            retry_policy=policy,
+            default_headers=headers,
+            http_client=self._http if share_pool else None,
+            rate_limit=None if isinstance(rate_limit, NotGiven) else rate_limit,
             max_response_bytes=self._max_response_bytes if max_response_bytes is None else max_response_bytes,
         )
-        clone._owns_http = self._owns_http
-        clone._limiter = self._limiter
-        clone._retry_policy = self._retry_policy
-        clone._media_type = self._media_type
+        if share_pool:
+            clone._owns_http = self._owns_http
+        if isinstance(rate_limit, NotGiven):
+            clone._limiter = self._limiter if same_origin or self._limiter is None else RateLimiter(self._limiter.limit)
+        # What the server took as a body's media type: learned once per origin.
+        clone._media_type = self._media_type if same_origin else _MediaType()
         return clone
 
     # The executor's building blocks, shared by the sync and async loops.
 
     def _prepare(self, operation: ModuleType, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Call:
         """The call to a generated operation, its arguments checked: `kwargs` holds the operation's own and the
-        per-call options (`max_retries`, `timeout`, `extra_headers`, `extra_query`), which no operation takes.
+        per-call options (`CALL_OPTIONS`), which no operation takes.
 
         The options are checked before anything is sent, then apply to every attempt and redirect hop.
         """
         kwargs = dict(kwargs)
-        max_retries: int | None = kwargs.pop("max_retries", None)
-        timeout: TimeoutTypes | NotGiven = kwargs.pop("timeout", NOT_GIVEN)
-        extra_headers: Mapping[str, str | Omit] | None = kwargs.pop("extra_headers", None)
-        extra_query: Mapping[str, object] | None = kwargs.pop("extra_query", None)
-        set_headers, omitted = _check_extra_headers(extra_headers)
-        query = _check_extra_query(extra_query)
-        timeout = self._timeout if isinstance(timeout, NotGiven) else check_timeout(timeout)
-        max_retries = self._max_retries if max_retries is None else _check_max_retries(max_retries)
+        per_call = {name: kwargs.pop(name) for name in CALL_OPTIONS if name in kwargs}
         options: dict[str, Any] = operation._get_kwargs(*args, **kwargs)
-        method = str(options.pop("method")).upper()
-        path = str(options.pop("url"))
-        headers = {
-            "Accept": JSONAPI_MEDIA_TYPE,
-            "Accept-Encoding": ACCEPT_ENCODING,
-            "User-Agent": USER_AGENT,
-            **options.pop("headers", {}),
-        }
-        # Header names are case-insensitive: one the caller names replaces the SDK's, however either spells it.
-        named = {name.lower() for name in set_headers} | omitted
+        return self._call(str(options.pop("method")), str(options.pop("url")), options, per_call)
+
+    def _call(self, method: str, path: str, options: dict[str, Any], per_call: Mapping[str, Any]) -> _Call:
+        """The call of `method` on `path` (under the base URL) with httpx's request `options` and the per-call ones."""
+        max_retries: int | None = per_call.get("max_retries")
+        retry_policy: RetryPolicy | None = per_call.get("retry_policy")
+        timeout: TimeoutTypes | NotGiven = per_call.get("timeout", NOT_GIVEN)
+        set_headers, omitted = _check_extra_headers(per_call.get("extra_headers"))
+        query = _check_extra_query(per_call.get("extra_query"))
+        timeout = self._timeout if isinstance(timeout, NotGiven) else check_timeout(timeout)
+        policy = self._retry_policy if retry_policy is None else _check_retry_policy(retry_policy)
+        max_retries = _budget(max_retries, retry_policy, self._max_retries)
+        method = method.upper()
+        headers = {"Accept": JSONAPI_MEDIA_TYPE, "Accept-Encoding": ACCEPT_ENCODING, **options.pop("headers", {})}
+        if self._user_agent is not None:
+            headers["User-Agent"] = self._user_agent
+        # Header names are case-insensitive: one the caller names replaces the SDK's, however either spells it; the
+        # client's default headers (their User-Agent is already in the SDK's) first, then the call's own.
+        defaults = {name: value for name, value in self._default_headers.items() if name.lower() != "user-agent"}
+        own: dict[str, str | Omit] = {**set_headers, **dict.fromkeys(omitted, OMIT)}
+        layers = (defaults, own)
+        custom: dict[str, str] = {}
+        # No User-Agent (default_headers={"User-Agent": OMIT}) means none at all, not httpx's own.
+        removed: set[str] = set() if self._user_agent is not None else {"user-agent"}
+        for layer in layers:
+            for name, value in layer.items():
+                lowered = name.lower()
+                headers = {n: v for n, v in headers.items() if n.lower() != lowered}
+                custom = {n: v for n, v in custom.items() if n.lower() != lowered}
+                if isinstance(value, Omit):
+                    removed.add(lowered)
+                else:
+                    headers[name] = custom[name] = value
+                    removed.discard(lowered)
+        # A body's media type the caller did not name is negotiated: the documented one first, JSON:API's after a 415.
+        named = {name.lower() for name in custom} | removed
         negotiable = any(name.lower() == "content-type" for name in headers) and "content-type" not in named
         if negotiable:
             headers = {name: value for name, value in headers.items() if name.lower() != "content-type"}
             headers["Content-Type"] = self._media_type.current
-        headers = {name: value for name, value in headers.items() if name.lower() not in named} | set_headers
         if query:
             params = {name: value for name, value in (options.get("params") or {}).items() if name not in query}
             options["params"] = params | {name: values for name, values in query.items() if values}
@@ -512,8 +624,9 @@ class BaseClient(Generic[_HttpT]):
             options=options,
             timeout=timeout,
             max_retries=max_retries,
-            extra_headers=set_headers,
-            omitted_headers=omitted,
+            policy=policy,
+            extra_headers=custom,
+            omitted_headers=frozenset(removed),
             extra_query=query,
             negotiable=negotiable,
         )
@@ -545,6 +658,77 @@ class BaseClient(Generic[_HttpT]):
             "%s %s 415 as %s; sending it again as %s", call.method, call.path, JSON_MEDIA_TYPE, JSONAPI_MEDIA_TYPE
         )
         return attrs.evolve(call, headers={**call.headers, "Content-Type": JSONAPI_MEDIA_TYPE}, fell_back=True)
+
+    def _raw_call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None,
+        json: object,
+        extra_headers: Mapping[str, str | Omit] | None,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+        retry_policy: RetryPolicy | None,
+    ) -> _Call:
+        """The call `request()` makes, its arguments checked before anything is sent."""
+        if not isinstance(method, str) or method.upper() not in _METHODS:
+            raise ValueError(f"method must be one of {', '.join(sorted(_METHODS))}, got {method!r}")
+        relative, query = self._relative_path(path)
+        for name, values in _check_extra_query(params, option="params").items():
+            query[name] = values
+        options: dict[str, Any] = {"params": {name: values for name, values in query.items() if values}}
+        if json is not None:
+            try:
+                options["content"] = dumps_json(json)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"json must be JSON-serialisable (dicts, lists, str, numbers, bools, None): {exc}"
+                ) from None
+            options["headers"] = {"Content-Type": JSON_MEDIA_TYPE}  # negotiated as a generated call's body is
+        per_call: dict[str, Any] = {"extra_headers": extra_headers, "timeout": timeout}
+        if max_retries is not None:
+            per_call["max_retries"] = max_retries
+        if retry_policy is not None:
+            per_call["retry_policy"] = retry_policy
+        return self._call(method, relative, options, per_call)
+
+    def _relative_path(self, path: str) -> tuple[str, dict[str, list[str]]]:
+        """`path` (relative to the base URL, or an absolute URL under it) as the path after the base URL's, and its
+        query; a path that would leave the base URL raises, so the key goes only where the client was told."""
+        if not isinstance(path, str):
+            raise TypeError(f"path must be a str such as '/bugs', got {type(path).__name__}")
+        before_query = path.split("?", 1)[0].split("#", 1)[0]
+        if "\\" in path or any(unquote(part) in (".", "..") for part in before_query.split("/")):
+            raise ValueError(
+                f"path {path!r} has '.' or '..' segments or a backslash; request() reaches paths under the base URL "
+                f"({self._base_url}) only"
+            )
+        if path.startswith("//"):
+            raise ValueError(f"path {path!r} names another host; request() sends the key to {self._base_url.host} only")
+        try:
+            url = httpx.URL(path)
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"path {path!r} is not a valid URL path: {exc}") from None
+        if url.fragment:
+            raise ValueError(f"path {path!r} has a fragment (#...), which is never sent to a server")
+        base_path = self._base_url.path.rstrip("/")
+        if url.is_absolute_url:
+            if not _same_origin(url, self._base_url) or not (url.path + "/").startswith(base_path + "/"):
+                raise ValueError(
+                    f"{path!r} is not under the base URL {self._base_url}; request() sends the API key to that "
+                    "base URL only (create a client with another base_url for another API)"
+                )
+            relative = url.path[len(base_path) :]
+        else:
+            relative = "/" + url.path.lstrip("/")
+            # The API's own links name resources from the server's root (`/api/v1/bugs?page[number]=2`).
+            if relative == _LINK_ROOT or relative.startswith(_LINK_ROOT + "/"):
+                relative = relative[len(_LINK_ROOT) :] or "/"
+        query: dict[str, list[str]] = {}
+        for name, value in url.params.multi_items():
+            query.setdefault(name, []).append(value)
+        return relative, query
 
     def _build_request(self, call: _Call) -> httpx.Request:
         # The key is added per request, never to a caller's client, and last so nothing can override it.
@@ -614,7 +798,7 @@ class BaseClient(Generic[_HttpT]):
         return next_request
 
     def _retry_delay_after_response(self, call: _Call, response: httpx.Response, retries_taken: int) -> float | None:
-        delay = self._retry_policy.delay_after_response(
+        delay = call.policy.delay_after_response(
             call.method, response, retries_taken=retries_taken, max_retries=call.max_retries
         )
         if delay is None:
@@ -632,7 +816,7 @@ class BaseClient(Generic[_HttpT]):
         return delay
 
     def _retry_delay_after_error(self, call: _Call, error: httpx.RequestError, retries_taken: int) -> float | None:
-        delay = self._retry_policy.delay_after_error(
+        delay = call.policy.delay_after_error(
             call.method, error, retries_taken=retries_taken, max_retries=call.max_retries
         )
         if delay is None:
@@ -664,7 +848,7 @@ class BaseClient(Generic[_HttpT]):
             return None
         delay = self._retry_delay_after_response(call, response, attempts.taken)
         if delay is None:
-            raise self._status_error(response)
+            raise self._status_error(call, response)
         attempts.failed(response)
         return delay
 
@@ -699,8 +883,8 @@ class BaseClient(Generic[_HttpT]):
                 "create a new client for more calls."
             )
 
-    def _status_error(self, response: httpx.Response) -> APIStatusError:
-        return make_status_error(response, retry_after=self._retry_policy.retry_after(response))
+    def _status_error(self, call: _Call, response: httpx.Response) -> APIStatusError:
+        return make_status_error(response, retry_after=call.policy.retry_after(response))
 
     def _connection_error(self, call: _Call, error: httpx.RequestError, retries_taken: int) -> APIConnectionError:
         attempts = "1 attempt" if retries_taken == 0 else f"{retries_taken + 1} attempts"
@@ -765,13 +949,54 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         returned is the 404 of a resent DELETE whose earlier attempt may have been applied: the resource is gone,
         which is what the call asked for (see `atono._retry`).
         """
-        call = self._prepare(operation, args, kwargs)
+        return self._run(self._prepare(operation, args, kwargs))
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        json: object = None,
+        extra_headers: Mapping[str, str | Omit] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> httpx.Response:
+        """Send `method` to `path` under the base URL, for an endpoint the SDK has no method for yet.
+
+        ```python
+        response = client.request("GET", "/bugs", params={"page[size]": 5})
+        print(response.status_code, response.headers["x-request-id"], response.json()["data"][0]["id"])
+        ```
+
+        It goes through what every method does: the key, pacing, retries by the same rules (a POST or PATCH is
+        resent only after a 429), redirects kept to the host and typed errors (`NotFoundError`, ...). `path` is
+        relative to the base URL (`/bugs`, `bugs/123`), an absolute URL under it, or a path from the API's own
+        `links` (`/api/v1/bugs?page[number]=2`); one leading elsewhere (`..`, another host) raises `ValueError`. `json` is sent as the JSON:API body.
+        Returns the `httpx.Response` of a success status, its body read.
+        """
+        return self._run(
+            self._raw_call(
+                method,
+                path,
+                params=params,
+                json=json,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                max_retries=max_retries,
+                retry_policy=retry_policy,
+            )
+        )
+
+    def _run(self, call: _Call) -> httpx.Response:
+        """Send `call` until it succeeds or its retries run out (see `_request_raw`)."""
         attempts = _Attempts()
         while True:
             try:
                 response = self._send(call)
             except httpx.RequestError as error:
-                self._retry_policy.sleep(self._delay_after_error(call, attempts, error))
+                call.policy.sleep(self._delay_after_error(call, attempts, error))
             else:
                 resend = self._media_type_fallback(call, response)
                 if resend is not None:
@@ -779,8 +1004,9 @@ class SyncAPIClient(BaseClient[httpx.Client]):
                     continue
                 delay = self._delay_after_response(call, attempts, response)
                 if delay is None:
+                    record(response, attempts.taken)
                     return response
-                self._retry_policy.sleep(delay)
+                call.policy.sleep(delay)
 
     def _send(self, call: _Call) -> httpx.Response:
         """One attempt: paced, with same-host redirects followed by hand."""
@@ -800,10 +1026,12 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         self._check_open()
         try:
             with exchange_deadline(call.deadline):
+                started = time.perf_counter()
                 response = self._http.send(request, follow_redirects=False, stream=True)
                 read_body(response, self._max_response_bytes)
         finally:
             _scrub(request)
+        _keep_elapsed(response, started)
         return response
 
 
@@ -832,13 +1060,42 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
 
     async def _request_raw(self, operation: ModuleType, *args: Any, **kwargs: Any) -> httpx.Response:
         """`SyncAPIClient._request_raw`, awaited."""
-        call = self._prepare(operation, args, kwargs)
+        return await self._run(self._prepare(operation, args, kwargs))
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        json: object = None,
+        extra_headers: Mapping[str, str | Omit] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> httpx.Response:
+        """`Atono.request`, awaited: `await client.request("GET", "/bugs")`."""
+        return await self._run(
+            self._raw_call(
+                method,
+                path,
+                params=params,
+                json=json,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                max_retries=max_retries,
+                retry_policy=retry_policy,
+            )
+        )
+
+    async def _run(self, call: _Call) -> httpx.Response:
+        """`SyncAPIClient._run`, awaited."""
         attempts = _Attempts()
         while True:
             try:
                 response = await self._send(call)
             except httpx.RequestError as error:
-                await self._retry_policy.async_sleep(self._delay_after_error(call, attempts, error))
+                await call.policy.async_sleep(self._delay_after_error(call, attempts, error))
             else:
                 resend = self._media_type_fallback(call, response)
                 if resend is not None:
@@ -846,8 +1103,9 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
                     continue
                 delay = self._delay_after_response(call, attempts, response)
                 if delay is None:
+                    record(response, attempts.taken)
                     return response
-                await self._retry_policy.async_sleep(delay)
+                await call.policy.async_sleep(delay)
 
     async def _send(self, call: _Call) -> httpx.Response:
         """One attempt: paced, with same-host redirects followed by hand."""
@@ -870,6 +1128,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         try:
             with exchange_deadline(call.deadline):
                 async with scope:
+                    started = time.perf_counter()
                     response = await self._http.send(request, follow_redirects=False, stream=True)
                     await aread_body(response, self._max_response_bytes)
         except TimeoutError:
@@ -878,4 +1137,5 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             raise httpx.ReadTimeout("the exchange ran past its deadline (timeout=)", request=request) from None
         finally:
             _scrub(request)
+        _keep_elapsed(response, started)
         return response

@@ -279,6 +279,11 @@ _BLOCK_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE | re.ASCII) for n
 _SPACE = re.compile(r"\s+")
 
 
+def request_id_of(response: httpx.Response) -> str | None:
+    """The id the server gave the request, from the first of the usual headers that it sent."""
+    return next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None)
+
+
 def status_error_class(status_code: int) -> type[APIStatusError]:
     """The exception class for a status; statuses without their own class stay `APIStatusError`."""
     if status_code >= 500:
@@ -299,7 +304,7 @@ def make_status_error(
     if cls is RateLimitError and retry_after is not None:
         parts.append(f"The server asked to wait {retry_after:g} s.")
     message = " ".join(parts)
-    request_id = next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None)
+    request_id = request_id_of(response)
     if cls is RateLimitError:
         return RateLimitError(
             message, response=response, body=body, errors=errors, request_id=request_id, retry_after=retry_after

@@ -6,6 +6,10 @@ page), so an empty or one-page collection costs one request. The following pages
 server order. Every request goes through the client, so its retries and rate limiter apply to each page;
 a page that still fails raises at its place in the sequence, after every earlier item was yielded.
 
+A walk may begin at an item offset (`start`, a `Page.next_start` saved by an interrupted walk): page[offset] takes
+any, page[number] one on a page boundary. The arithmetic, the bounds by limit and `meta.count`, and the read-ahead
+all count from there, so a resumed walk reads ahead as a fresh one does and asks for no earlier page.
+
 A walk does not go round in circles: a `links.next` naming a page this walk already read, or a page holding
 exactly the items of one already read (a server ignoring the page parameters), raises
 `APIResponseValidationError` after the items before it.
@@ -47,12 +51,22 @@ _WIRE_NAMES = {"page[size]": "pagesize", "page[number]": "pagenumber", "page[off
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page of a collection: its items in server order, the `included` resources, links and meta."""
+    """One page of a collection: its items in server order, the `included` resources, links and meta.
+
+    `start` is the offset of its first item in the collection and `next_start` that of the page after it (None
+    after the last one); saved, `next_start` lets `list(start=...)` go on where an interrupted walk stopped.
+    """
 
     items: list[T]
     included: list[ResourceObject] = field(default_factory=list)
     links: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    start: int | None = None
+    next_start: int | None = None
+
+    def has_next_page(self) -> bool:
+        """Whether the collection goes on after this page (`next_start` is where)."""
+        return self.next_start is not None
 
     @property
     def total(self) -> int | None:
@@ -61,9 +75,9 @@ class Page(Generic[T]):
         return count if isinstance(count, int) and not isinstance(count, bool) else None
 
 
-def validate_paging(page_size: int, limit: int | None, read_ahead: int, strategy: str) -> None:
+def validate_paging(page_size: int, limit: int | None, read_ahead: int, strategy: str, start: int = 0) -> None:
     """Reject bad paging arguments before any request is sent."""
-    for name, value in (("page_size", page_size), ("read_ahead", read_ahead)):
+    for name, value in (("page_size", page_size), ("read_ahead", read_ahead), ("start", start)):
         if not isinstance(value, int) or isinstance(value, bool):
             raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -80,6 +94,14 @@ def validate_paging(page_size: int, limit: int | None, read_ahead: int, strategy
             raise ValueError(f"limit must be 0 or more, got {limit}")
     if strategy not in ("number", "offset"):
         raise ValueError(f"strategy must be 'number' or 'offset', got {strategy!r}")
+    if not 0 <= start <= MAX_PAGE_PARAMETER:
+        raise ValueError(f"start must be an item offset from 0 to {MAX_PAGE_PARAMETER}, got {start}")
+    if strategy == "number" and start % page_size:
+        raise ValueError(
+            f"start={start} is not a multiple of page_size={page_size}, and strategy='number' (page[number]) can "
+            "only begin at a page boundary; pass strategy='offset' to begin at any item, or a page_size that "
+            f"divides {start}"
+        )
 
 
 def _pages_for(items: int, page_size: int) -> int:
@@ -119,6 +141,7 @@ class _Plan:
     page_size: int
     limit: int | None
     strategy: Strategy
+    start: int = 0  # the item offset of page index 0
     yielded: int = 0
     last_by_total: int | None = None  # the last page index by `meta.count`
     read_ahead_bound: int | None = None  # no page beyond this one is fetched ahead (limit or total)
@@ -127,19 +150,23 @@ class _Plan:
 
     def __post_init__(self) -> None:
         if self.limit is not None:
-            self.page_size = max(1, min(self.page_size, self.limit))
+            smaller = max(1, min(self.page_size, self.limit))
+            # page[number] needs `start` on a page boundary: a smaller page keeps it there, or the size stays.
+            if self.strategy == "offset" or self.start % smaller == 0:
+                self.page_size = smaller
             self.read_ahead_bound = _pages_for(self.limit, self.page_size) - 1
 
     def params(self, index: int) -> PageParams:
         if self.strategy == "number":
-            return {"pagesize": self.page_size, "pagenumber": index}
-        return {"pagesize": self.page_size, "pageoffset": index * self.page_size}
+            return {"pagesize": self.page_size, "pagenumber": self.start // self.page_size + index}
+        return {"pagesize": self.page_size, "pageoffset": self.start + index * self.page_size}
 
     def learn(self, page: Page[Any]) -> None:
         """Bound the iteration by the total the first page reports, unless that page already belies it."""
         total = page.total
-        if total is not None and total >= len(page.items):
-            self.last_by_total = _pages_for(total, self.page_size) - 1
+        remaining = None if total is None else total - self.start
+        if remaining is not None and remaining >= len(page.items):
+            self.last_by_total = _pages_for(remaining, self.page_size) - 1
             bound = self.read_ahead_bound
             self.read_ahead_bound = self.last_by_total if bound is None else min(bound, self.last_by_total)
 
@@ -172,7 +199,7 @@ class _Plan:
             position = link["pagenumber"] * size
         else:
             return False
-        return size == self.page_size and position == (index + 1) * self.page_size
+        return size == self.page_size and position == self.start + (index + 1) * self.page_size
 
     def next_params(self, page: Page[Any], index: int, response: Any) -> PageParams:
         """Where the page after `index` is: the server's `links.next` when it gives one, else the arithmetic.
@@ -191,6 +218,10 @@ class _Plan:
         """Whether `page` (already handed out through `take`) ends the iteration."""
         if self.limit is not None and self.yielded >= self.limit:
             return True
+        return self.ends(page, index)
+
+    def ends(self, page: Page[Any], index: int) -> bool:
+        """Whether `page` is the last of the collection, by what the server says (the limit aside)."""
         if page.links:
             return not page.links.get("next")
         if self.last_by_total is not None:
@@ -199,12 +230,28 @@ class _Plan:
             return index >= self.last_by_total or not page.items
         return len(page.items) < self.page_size
 
-    def take(self, page: Page[T]) -> Page[T]:
-        """The page cut to the limit, counted as handed out."""
-        if self.limit is not None and len(page.items) > self.limit - self.yielded:
-            page = Page(page.items[: self.limit - self.yielded], page.included, page.links, page.meta)
-        self.yielded += len(page.items)
-        return page
+    def take(self, page: Page[T], index: int, params: PageParams) -> Page[T]:
+        """The page (page `index`, asked for with `params`) cut to the limit, counted as handed out, with the item
+        offsets where it starts and where the walk would go on (None when the collection ends with it)."""
+        start = _position(params)[1]
+        items = page.items
+        remaining = None if self.limit is None else self.limit - self.yielded
+        cut = remaining is not None and len(items) > remaining
+        if remaining is not None and cut:
+            items = items[:remaining]
+        next_start: int | None
+        if start is None:
+            next_start = None
+        elif cut:
+            next_start = start + len(items)
+        elif self.ends(page, index):
+            next_start = None
+        else:
+            link = next_link_params(page.links)
+            following = _position({"pagesize": self.page_size, **link} if link else self.params(index + 1))[1]
+            next_start = following if following is not None else start + len(items)
+        self.yielded += len(items)
+        return Page(items, page.included, page.links, page.meta, start=start, next_start=next_start)
 
     def indices(self) -> Iterable[int]:
         """The pages to fetch ahead after the first: up to the bound by limit or total, else until the end."""
@@ -270,8 +317,9 @@ class _Pager(Generic[T]):
         limit: int | None,
         strategy: Strategy,
         read_ahead: int,
+        start: int = 0,
     ) -> None:
-        validate_paging(page_size, limit, read_ahead, strategy)
+        validate_paging(page_size, limit, read_ahead, strategy, start)
         # `fetch` does the I/O (in the read-ahead threads or tasks), `parse` runs where the pages are read:
         # pages fetched ahead wait as response bytes, not as parsed objects.
         self._fetch = fetch
@@ -280,9 +328,10 @@ class _Pager(Generic[T]):
         self._limit = limit
         self._strategy: Strategy = strategy
         self._read_ahead = read_ahead
+        self._start = start
 
     def _plan(self) -> _Plan:
-        return _Plan(self._page_size, self._limit, self._strategy)
+        return _Plan(self._page_size, self._limit, self._strategy, self._start)
 
     def _read(self, plan: _Plan, response: Any, params: PageParams) -> Page[T]:
         """The page in `response`, noted as read in this walk (which raises for a page served again)."""
@@ -309,7 +358,7 @@ class SyncPager(_Pager[T]):
         response = self._fetch(params)
         first = self._read(plan, response, params)
         plan.learn(first)
-        yield plan.take(first)
+        yield plan.take(first, 0, params)
         if plan.is_last(first, 0):
             return
         if self._read_ahead == 1 or not plan.follows_arithmetic(first, 0):
@@ -324,7 +373,7 @@ class SyncPager(_Pager[T]):
             index += 1
             response = self._fetch(params)
             page = self._read(plan, response, params)
-            yield plan.take(page)
+            yield plan.take(page, index, params)
 
     def _concurrent(self, plan: _Plan, page: Page[T], index: int, response: Any) -> Iterator[Page[T]]:
         """The pages after `page`, fetched ahead while the server's links keep to the arithmetic, then one by one.
@@ -345,7 +394,7 @@ class SyncPager(_Pager[T]):
                 if following is not None:
                     in_flight.append((following, pool.submit(self._fetch, plan.params(following))))
                 page, index, response = self._read(plan, fetched, plan.params(ahead)), ahead, fetched
-                yield plan.take(page)
+                yield plan.take(page, index, plan.params(ahead))
                 if plan.is_last(page, index):
                     return
                 if not plan.follows_arithmetic(page, index):
@@ -378,7 +427,7 @@ class AsyncPager(_Pager[T]):
         response = await self._fetch(params)
         first = self._read(plan, response, params)
         plan.learn(first)
-        yield plan.take(first)
+        yield plan.take(first, 0, params)
         if plan.is_last(first, 0):
             return
         rest = (
@@ -397,7 +446,7 @@ class AsyncPager(_Pager[T]):
             index += 1
             response = await self._fetch(params)
             page = self._read(plan, response, params)
-            yield plan.take(page)
+            yield plan.take(page, index, params)
 
     async def _concurrent(self, plan: _Plan, page: Page[T], index: int, response: Any) -> AsyncGenerator[Page[T], None]:
         """As `SyncPager._concurrent`, with tasks."""
@@ -413,7 +462,7 @@ class AsyncPager(_Pager[T]):
                 if following is not None:
                     in_flight.append((following, asyncio.ensure_future(self._fetch(plan.params(following)))))
                 page, index, response = self._read(plan, fetched, plan.params(ahead)), ahead, fetched
-                yield plan.take(page)
+                yield plan.take(page, index, plan.params(ahead))
                 if plan.is_last(page, index):
                     return
                 if not plan.follows_arithmetic(page, index):

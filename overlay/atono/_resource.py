@@ -18,6 +18,7 @@ from atono._exceptions import APIResponseValidationError
 from atono._json import loads
 from atono._objects import InvalidAttributes, MalformedDocumentError, ResourceObject
 from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Page, PageParams, Strategy, SyncPager
+from atono._retry import RetryPolicy
 
 T = TypeVar("T", bound=ResourceObject)
 D = TypeVar("D")
@@ -35,10 +36,16 @@ Timeout = float | httpx.Timeout | None
 
 
 def request_options(
-    extra_headers: Headers | None, extra_query: Query | None, timeout: Timeout | NotGiven, max_retries: int | None
+    extra_headers: Headers | None,
+    extra_query: Query | None,
+    timeout: Timeout | NotGiven,
+    max_retries: int | None,
+    retry_policy: RetryPolicy | None = None,
 ) -> dict[str, Any]:
     """The per-call options a method was given, for the executor; those left out take the client's."""
     options: dict[str, Any] = {}
+    if retry_policy is not None:
+        options["retry_policy"] = retry_policy
     if extra_headers is not None:
         options["extra_headers"] = extra_headers
     if extra_query is not None:
@@ -216,12 +223,13 @@ class SyncAPIResource:
         operation: ModuleType,
         *args: Any,
         paging: Paging,
+        start: int = 0,
         **kwargs: Any,
     ) -> SyncPager[Any]:
         def fetch(params: PageParams) -> httpx.Response:
             return self._client._request_raw(operation, *args, **kwargs, **params)
 
-        return SyncPager(fetch, parse=to_page, **_paging(paging))
+        return SyncPager(fetch, parse=to_page, start=start, **_paging(paging))
 
     def _delete(self, operation: ModuleType, *args: Any, **options: Any) -> None:
         deleted(self._client._request_raw(operation, *args, **options))
@@ -243,13 +251,14 @@ class AsyncAPIResource:
         operation: ModuleType,
         *args: Any,
         paging: Paging,
+        start: int = 0,
         **kwargs: Any,
     ) -> AsyncPager[Any]:
         async def fetch(params: PageParams) -> httpx.Response:
             return await self._client._request_raw(operation, *args, **kwargs, **params)
 
         fetcher: Callable[[PageParams], Awaitable[httpx.Response]] = fetch
-        return AsyncPager(fetcher, parse=to_page, **_paging(paging))
+        return AsyncPager(fetcher, parse=to_page, start=start, **_paging(paging))
 
     async def _delete(self, operation: ModuleType, *args: Any, **options: Any) -> None:
         deleted(await self._client._request_raw(operation, *args, **options))

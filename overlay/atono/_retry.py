@@ -5,8 +5,10 @@ Rules, in order of importance:
 - No write is applied twice. POST and PATCH are not idempotent, so they are sent again only when the server cannot
   have acted on them: after a 429 (the server refused the request) or when no connection was made at all. After a
   5xx, a read error or a read timeout the write may have been applied, so the error is raised instead.
-- GET, HEAD, PUT, DELETE and OPTIONS are idempotent and are also retried after 500, 502, 503 and 504 and after any
-  transport error or timeout.
+- GET, HEAD, PUT, DELETE and OPTIONS are idempotent and are also retried after the other `retry_statuses` (by
+  default 408, 500, 502, 503 and 504) and after any transport error or timeout. `retry_statuses` can add or remove
+  statuses, but a write is still resent only after a 429: no setting makes the SDK resend a write that may have
+  been applied.
 - A DELETE that is resent after an attempt that may have been applied (a 5xx, a broken connection, a read timeout)
   and then meets 404 has succeeded: the earlier attempt deleted the resource. Raising `NotFoundError` there would
   report a failure for a delete that was done, exactly once.
@@ -26,15 +28,21 @@ import email.utils
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 import attrs
 import httpx
 
+from atono._constants import DEFAULT_MAX_RETRIES
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
 TOO_MANY_REQUESTS = 429
 NOT_FOUND = 404
+# 408: a server or proxy that gave up waiting for the request; the same request sent again usually gets through.
+# 429: the server refused it (rate limit). The 5xx: a failure of the server or of a gateway in front of it.
+DEFAULT_RETRY_STATUSES = frozenset({408, TOO_MANY_REQUESTS, 500, 502, 503, 504})
+
 
 # The request never left the client: no connection could be made, or none was free in the pool.
 _NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -42,11 +50,12 @@ _NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _TRANSIENT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError)
 
 
-def is_retryable_status(method: str, status_code: int) -> bool:
-    """Whether a response with this status may be answered by sending the request again."""
-    if status_code == TOO_MANY_REQUESTS:
-        return True
-    return status_code in RETRYABLE_SERVER_STATUSES and method.upper() in IDEMPOTENT_METHODS
+def is_retryable_status(method: str, status_code: int, statuses: frozenset[int] = DEFAULT_RETRY_STATUSES) -> bool:
+    """Whether a response with this status may be answered by sending the request again: a status of `statuses`,
+    and for a write (POST, PATCH) only 429, the one answer that says the request was not acted on."""
+    if status_code not in statuses:
+        return False
+    return status_code == TOO_MANY_REQUESTS or method.upper() in IDEMPOTENT_METHODS
 
 
 def is_retryable_error(method: str, error: Exception) -> bool:
@@ -93,22 +102,75 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     return seconds
 
 
-def backoff_delay(retries_taken: int, *, initial: float, maximum: float, jitter: float) -> float:
+def backoff_delay(retries_taken: int, *, initial: float, maximum: float, jitter: float, spread: float = 0.5) -> float:
     """The wait before retry number `retries_taken + 1` when the server gave no hint.
 
-    The base doubles from `initial` up to `maximum`; `jitter` (in [0, 1)) picks a point in the upper half of it.
+    The base doubles from `initial` up to `maximum`; `jitter` (a draw in [0, 1]) picks a point in its top `spread`
+    share: with the default 0.5, between half the base and all of it.
     """
     base = min(initial * 2.0**retries_taken, maximum)
-    return base * (0.5 + 0.5 * jitter)
+    return base * (1.0 - spread + spread * jitter)
+
+
+def _seconds(name: str, *, allow_zero: bool) -> Callable[[Any, Any, Any], None]:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"RetryPolicy.{name} must be a number of seconds, got {type(value).__name__}")
+        if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+            bound = ">= 0" if allow_zero else "> 0"
+            raise ValueError(f"RetryPolicy.{name} must be a finite number of seconds {bound}, got {value!r}")
+
+    return check
+
+
+def _check_max_retries(instance: Any, attribute: Any, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"RetryPolicy.max_retries must be an integer >= 0, got {value!r}")
+
+
+def _check_jitter(instance: Any, attribute: Any, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"RetryPolicy.jitter must be a number between 0 and 1, got {value!r}")
+
+
+def _statuses(value: Iterable[int]) -> frozenset[int]:
+    if isinstance(value, int | str | bytes):
+        raise TypeError(f"RetryPolicy.retry_statuses must be a collection of status codes, got {value!r}")
+    statuses = frozenset(value)
+    bad = sorted(repr(s) for s in statuses if isinstance(s, bool) or not isinstance(s, int) or not 400 <= s <= 599)
+    if bad:
+        raise ValueError(
+            f"RetryPolicy.retry_statuses holds {', '.join(bad)}: only error statuses (400-599) can be retried"
+        )
+    return statuses
 
 
 @attrs.frozen
 class RetryPolicy:
-    """Backoff settings and the clocks they use; the clocks are injectable so tests need not wait."""
+    """How failed calls are tried again: `Atono(retry_policy=atono.RetryPolicy(max_retries=5, max_delay=20))`,
+    also in `with_options()` and per call (`retry_policy=`); a `max_retries=` given beside it wins over its own.
 
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    max_retry_after: float = 60.0
+    - `max_retries` (2): retries after the first attempt.
+    - `initial_delay` (0.5 s), `max_delay` (8 s): the pause doubles from one to the other while the server gives
+      no `Retry-After`.
+    - `jitter` (0.5): the share of each pause that is random (0: none, 1: anywhere from 0 to the full pause), so
+      clients that failed together do not come back together.
+    - `max_retry_after` (60 s): the longest `Retry-After` waited out; asked for more, the error (`RateLimitError`
+      with `.retry_after`) is raised at once, so the caller decides rather than a thread blocking for minutes.
+    - `retry_statuses` (408, 429, 500, 502, 503, 504): the answers worth sending again. 408 is in because a
+      server or proxy that timed out waiting for the request did not act on it, and a second try usually gets
+      through. A write (POST, PATCH) is resent only after a 429, whatever this holds: after any other answer it
+      may have been applied, and sending it again could apply it twice. No setting changes that.
+
+    `random`, `wall_clock`, `sleep` and `async_sleep` are the clocks it uses, replaceable so tests need not wait.
+    """
+
+    max_retries: int = attrs.field(default=DEFAULT_MAX_RETRIES, validator=_check_max_retries)
+    initial_delay: float = attrs.field(default=0.5, validator=_seconds("initial_delay", allow_zero=True))
+    max_delay: float = attrs.field(default=8.0, validator=_seconds("max_delay", allow_zero=True))
+    jitter: float = attrs.field(default=0.5, validator=_check_jitter)
+    max_retry_after: float = attrs.field(default=60.0, validator=_seconds("max_retry_after", allow_zero=True))
+    retry_statuses: frozenset[int] = attrs.field(default=DEFAULT_RETRY_STATUSES, converter=_statuses)
     random: Callable[[], float] = attrs.field(default=random.random, repr=False)
     wall_clock: Callable[[], float] = attrs.field(default=time.time, repr=False)
     sleep: Callable[[float], None] = attrs.field(default=time.sleep, repr=False)
@@ -122,7 +184,7 @@ class RetryPolicy:
         self, method: str, response: httpx.Response, *, retries_taken: int, max_retries: int
     ) -> float | None:
         """Seconds to wait before sending again after this error response, or None to raise it."""
-        if retries_taken >= max_retries or not is_retryable_status(method, response.status_code):
+        if retries_taken >= max_retries or not is_retryable_status(method, response.status_code, self.retry_statuses):
             return None
         hint = self.retry_after(response)
         if hint is None:
@@ -136,4 +198,6 @@ class RetryPolicy:
         return self._backoff(retries_taken)
 
     def _backoff(self, retries_taken: int) -> float:
-        return backoff_delay(retries_taken, initial=self.initial_delay, maximum=self.max_delay, jitter=self.random())
+        return backoff_delay(
+            retries_taken, initial=self.initial_delay, maximum=self.max_delay, jitter=self.random(), spread=self.jitter
+        )

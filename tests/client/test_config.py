@@ -4,6 +4,8 @@ timeout, a caller's own httpx client, closing, and `with_options`."""
 from __future__ import annotations
 
 import ssl
+import subprocess
+import sys
 from typing import Any
 
 import atono
@@ -243,3 +245,17 @@ def test_rate_limit_is_configurable_and_can_be_turned_off() -> None:
 def test_rate_limit_values_are_checked(requests: Any, per_seconds: Any) -> None:
     with pytest.raises(ValueError, match="RateLimit"):
         RateLimit(requests, per_seconds)
+
+
+def test_import_atono_leaves_the_generated_models_for_first_use() -> None:
+    """`import atono` stays light (the generated models are most of the start-up time): the namespaces, pagers
+    and models load on first use, `APIResponse` and `RetryPolicy` included in the light part."""
+    code = (
+        "import sys, atono\n"
+        "assert atono.APIResponse and atono.RetryPolicy\n"
+        "heavy = sorted(m for m in ('atono_api.models', 'atono._pagination', 'atono._objects', 'atono_sdk.resources')"
+        " if m in sys.modules)\n"
+        "print(heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stdout

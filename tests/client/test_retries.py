@@ -33,19 +33,19 @@ def http_date(timestamp: float) -> str:
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "get", "delete"])
-@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
-def test_idempotent_methods_retry_429_and_server_errors(method: str, status: int) -> None:
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
+def test_idempotent_methods_retry_408_429_and_server_errors(method: str, status: int) -> None:
     assert is_retryable_status(method, status)
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH", "post"])
 def test_writes_retry_429_but_never_a_server_error(method: str) -> None:
     assert is_retryable_status(method, 429)
-    for status in (500, 502, 503, 504):
+    for status in (408, 500, 502, 503, 504):
         assert not is_retryable_status(method, status)
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 408, 409, 422, 501, 505])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 409, 422, 501, 505])
 def test_other_statuses_are_not_retried(status: int) -> None:
     assert not is_retryable_status("GET", status)
 

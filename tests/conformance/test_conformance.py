@@ -284,6 +284,8 @@ async def test_pagination_one_page_at_a_time(case: dict[str, Any], flavor: Flavo
     assert [{k: v[0] for k, v in sent.query.items()} for sent in server.sent] == expect["requests"]
     assert [item_id(item) for item in outcome.items] == expect["items"]
     assert_error(outcome, expect.get("error"))
+    if "nextStarts" in expect:
+        assert [page.next_start for page in outcome.pages] == expect["nextStarts"]
     for expectation in expect.get("checks", []):
         check({"items": outcome.items}, expectation)
 
@@ -295,6 +297,8 @@ async def test_pagination_reading_ahead(case: dict[str, Any], flavor: Flavor) ->
     expect = case["expect"]
     assert [item_id(item) for item in outcome.items] == expect["items"]
     assert_error(outcome, expect.get("error"))
+    if "nextStarts" in expect:
+        assert [page.next_start for page in outcome.pages] == expect["nextStarts"]
     sent = [{k: v[0] for k, v in s.query.items()} for s in server.sent]
     assert all(query in sent for query in expect["requests"])
     assert len({frozenset(q.items()) for q in sent}) == len(sent), "a page was requested twice"

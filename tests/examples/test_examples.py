@@ -176,3 +176,38 @@ def test_an_api_error_ends_the_example_with_its_message(sandbox: Sandbox) -> Non
     _, err = run_example("quickstart.py", "--base-url", sandbox.url, "--api-key", "wrong-key", expect_failure=True)
     assert err.startswith("error: AuthenticationError: 401")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_stories_resumes_after_a_failure_at_a_late_page(
+    fmt: str, sandbox: Sandbox, client: Atono, tmp_path: Path
+) -> None:
+    """Page 4 of 5 fails beyond the retries; `--resume` goes on from the saved `next_start`: every story once, in
+    order, and no page before the failure is asked for again."""
+    target = tmp_path / f"stories.{fmt}"
+    checkpoint = tmp_path / f"stories.{fmt}.resume"
+    args = [*connect_args(sandbox), "-o", str(target), "--page-size", "25"]
+    sandbox.inject("503", path="/stories", query={"page[number]": 3}, count=3)  # the first try and both retries
+    _, err = run_example("export_stories.py", *args, expect_failure=True)
+    assert "InternalServerError" in err and "Stopped after 75 stories; run again with --resume" in err
+    assert json.loads(checkpoint.read_text(encoding="utf-8")) == {"next_start": 75, "page_size": 25}
+
+    for early in range(3):  # any page before the failure, read again, would fail the resumed export
+        sandbox.inject("500", path="/stories", query={"page[number]": early}, count=3)
+    _, err = run_example("export_stories.py", *args, "--resume")
+    assert "from story 75" in err and "Wrote 120 stories" in err
+    assert not checkpoint.exists()
+    sandbox.clear_faults()
+    text = target.read_text(encoding="utf-8")
+    rows = (
+        [json.loads(line) for line in text.splitlines()] if fmt == "jsonl" else list(csv.DictReader(text.splitlines()))
+    )
+    expected = [story.id for story in client.stories.list()]
+    assert [row["id"] for row in rows] == expected and len(set(expected)) == 120
+
+
+def test_export_stories_resume_needs_a_checkpoint(sandbox: Sandbox, tmp_path: Path) -> None:
+    _, err = run_example(
+        "export_stories.py", *connect_args(sandbox), "-o", str(tmp_path / "s.jsonl"), "--resume", expect_failure=True
+    )
+    assert "nothing to resume" in err

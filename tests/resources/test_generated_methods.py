@@ -13,8 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-from atono import AsyncAtono, Atono, InternalServerError
+from atono import APIResponse, AsyncAtono, Atono, InternalServerError, RetryPolicy
 from atono import resources as namespaces
+from atono.pagination import Page
 from atono.types import KNOWN_TYPES
 
 STAMP = "2024-09-04T22:28:31Z"
@@ -33,8 +34,8 @@ METHODS = [
     (name, method)
     for name in sorted(n for n in namespaces.__all__ if not n.startswith("Async") and n[0].isupper())
     if inspect.isclass(getattr(namespaces, name)) and hasattr(getattr(namespaces, name), "_pager")
-    for method in vars(getattr(namespaces, name))
-    if not method.startswith("_")
+    for method, function in vars(getattr(namespaces, name)).items()
+    if not method.startswith("_") and inspect.isfunction(function)
 ]
 
 
@@ -76,22 +77,30 @@ def _answer(type_name: str | None, sent: list[httpx.Request]) -> Any:
     return handler
 
 
-async def _run(flavor: str, name: str, method: str, handler: Any, **options: Any) -> None:
+async def _run(flavor: str, name: str, method: str, handler: Any, *, raw: bool = False, **options: Any) -> Any:
+    """Call `name.method` over a mock transport (through `with_raw_response` if `raw`); what it returned, awaited,
+    or for a pager its first page."""
     cls = Atono if flavor == "sync" else AsyncAtono
     http = httpx.Client if flavor == "sync" else httpx.AsyncClient
     client: Any = cls(api_key="k", http_client=http(transport=httpx.MockTransport(handler)), rate_limit=None)
+    client._retry_policy = RetryPolicy(sleep=lambda _: None, async_sleep=_no_sleep)
     namespace_name = next(a for a in dir(type(client)) if type(getattr(client, a, None)).__name__.endswith(name))
-    function = getattr(getattr(client, namespace_name), method)
+    namespace = getattr(client, namespace_name)
+    function = getattr(namespace.with_raw_response if raw else namespace, method)
     positional, keywords = _arguments(getattr(getattr(namespaces, name), method))
     result = function(*positional, **keywords, **options)
     if inspect.isawaitable(result):
-        await result
-    elif hasattr(result, "pages"):
+        return await result
+    if hasattr(result, "pages"):
         pages = result.pages()
         if hasattr(pages, "__anext__"):
-            await pages.__anext__()
-        else:
-            next(pages)
+            return await pages.__anext__()
+        return next(pages)
+    return result
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None
 
 
 @pytest.mark.parametrize(("name", "method"), METHODS, ids=[f"{n}.{m}" for n, m in METHODS])
@@ -120,3 +129,38 @@ def test_the_generated_methods_were_found() -> None:
         f"{n}.{m}" for n, m in METHODS
     }
     assert len(METHODS) == 23  # one per operation of the spec
+
+
+@pytest.mark.parametrize(("name", "method"), METHODS, ids=[f"{n}.{m}" for n, m in METHODS])
+@pytest.mark.parametrize("flavor", ["sync", "async"])
+async def test_every_method_has_a_raw_response_twin(flavor: str, name: str, method: str) -> None:
+    """`with_raw_response.<method>` returns the answer that ended the call (after a refused first attempt, which
+    every method may resend), and `parse()` gives what the method itself returns."""
+    sent: list[httpx.Request] = []
+    type_name = _returned_type(getattr(getattr(namespaces, name), method))
+    answer = _answer(type_name, [])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if len(sent) == 1:
+            return httpx.Response(429, headers={"x-request-id": "req-refused"})
+        response = answer(request)
+        response.headers["x-request-id"] = "req-answered"
+        response.headers["x-ratelimit-remaining"] = "2998"
+        return response
+
+    raw = await _run(flavor, name, method, handler, raw=True)
+    plain = await _run(flavor, name, method, _answer(type_name, []))
+    assert isinstance(raw, APIResponse)
+    assert len(sent) == 2 and raw.retries_taken == 1
+    assert raw.http_response.request.url == sent[1].url
+    assert raw.request_id == "req-answered" and raw.headers["x-ratelimit-remaining"] == "2998"
+    assert raw.status_code == (204 if sent[1].method == "DELETE" else 200)
+    assert raw.elapsed.total_seconds() >= 0
+    parsed = raw.parse()
+    if isinstance(plain, Page):
+        assert isinstance(parsed, Page) and parsed.items == plain.items and parsed.start == 0
+    elif plain is None:
+        assert parsed is None
+    else:
+        assert type(parsed) is type(plain) and parsed.id == plain.id

@@ -7,6 +7,7 @@ request counts and orderings that are hard to force through a server.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import threading
 import time
@@ -188,6 +189,10 @@ def test_next_link_params_ignore_prefix_and_host() -> None:
         ({"limit": 1.5}, TypeError),
         ({"read_ahead": 0}, ValueError),
         ({"strategy": "cursor"}, ValueError),
+        ({"start": -1}, ValueError),
+        ({"start": "100"}, TypeError),
+        ({"start": 2**31}, ValueError),
+        ({"start": 150}, ValueError),  # page[number] cannot begin inside a page of 100
     ],
 )
 def test_bad_arguments_fail_before_any_request(kwargs: dict[str, Any], error: type[Exception]) -> None:
@@ -258,3 +263,87 @@ def test_limit_counts_items_handed_out_across_short_pages() -> None:
         items = list(SyncPager(fetch, page_size=10, limit=25, strategy="number", read_ahead=read_ahead))
         assert len(items) == 25
         assert items[:7] == [0, 1, 2, 3, 4, 5, 10]
+
+
+# Where pages start, and resuming there
+
+
+@pytest.mark.parametrize("hints", ["count", "links", "none"])
+@pytest.mark.parametrize("strategy", ["number", "offset"])
+def test_pages_know_their_start_and_the_next_one(hints: str, strategy: str) -> None:
+    source = Source(230, count=hints == "count", links=hints == "links")
+    pages = list(pager(source, page_size=50, strategy=strategy).pages())
+    assert [(p.start, p.next_start, p.has_next_page()) for p in pages] == [
+        (0, 50, True),
+        (50, 100, True),
+        (100, 150, True),
+        (150, 200, True),
+        (200, None, False),
+    ]
+
+
+@pytest.mark.parametrize(("strategy", "start"), [("number", 150), ("offset", 150), ("offset", 137)])
+@pytest.mark.parametrize("read_ahead", [1, 4])
+def test_start_resumes_at_an_item_offset(strategy: str, start: int, read_ahead: int) -> None:
+    source = Source(1_000)
+    pages = list(pager(source, page_size=50, strategy=strategy, start=start, read_ahead=read_ahead).pages())
+    assert [item for page in pages for item in page.items] == list(range(start, 1_000))
+    assert pages[0].start == start and pages[-1].next_start is None
+    assert all(a.next_start == b.start for a, b in itertools.pairwise(pages))
+    key = "pagenumber" if strategy == "number" else "pageoffset"
+    first = start // 50 if strategy == "number" else start
+    assert source.requests[0][key] == first
+    # No request for anything before `start`, and with a count no request beyond the end.
+    assert len(source.requests) == len(pages)
+
+
+def test_a_resumed_walk_keeps_its_read_ahead() -> None:
+    source = Source(2_000)
+    in_flight = peak = 0
+    lock = threading.Lock()
+
+    def slow_fetch(params: PageParams) -> Page[int]:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        time.sleep(0.02)
+        with lock:
+            in_flight -= 1
+        return source.fetch(params)
+
+    walk = SyncPager(slow_fetch, page_size=100, limit=None, strategy="number", read_ahead=5, start=1_000)
+    assert list(walk) == list(range(1_000, 2_000))
+    assert peak == 5
+    assert sorted(p["pagenumber"] for p in source.requests) == list(range(10, 20))
+
+
+async def test_an_async_resumed_walk_keeps_its_read_ahead() -> None:
+    source = Source(2_000)
+    walk = AsyncPager(source.afetch, page_size=100, limit=None, strategy="offset", read_ahead=4, start=1_050)
+    items = [item async for item in walk]
+    assert items == list(range(1_050, 2_000))
+    assert [p["pageoffset"] for p in source.requests] == list(range(1_050, 2_000, 100))
+
+
+def test_a_limit_cut_says_where_the_rest_begins() -> None:
+    source = Source(1_000)
+    pages = list(pager(source, page_size=100, limit=130, strategy="offset").pages())
+    assert [(p.start, len(p.items), p.next_start) for p in pages] == [(0, 100, 100), (100, 30, 130)]
+    rest = list(pager(source, page_size=100, strategy="offset", start=pages[-1].next_start).pages())
+    assert rest[0].items[0] == 130
+
+
+def test_a_limit_keeps_page_number_on_a_page_boundary() -> None:
+    """page[number] shrinks its pages to a small limit only where `start` stays on a page boundary."""
+    source = Source(1_000)
+    assert list(pager(source, page_size=100, limit=30, start=200)) == list(range(200, 230))
+    assert source.requests[0] == {"pagesize": 100, "pagenumber": 2}
+    assert list(pager(source, page_size=100, limit=30, start=300, strategy="number")) == list(range(300, 330))
+
+
+def test_start_beyond_the_end_is_one_empty_page() -> None:
+    source = Source(120)
+    pages = list(pager(source, page_size=50, strategy="offset", start=500).pages())
+    assert [(p.items, p.start, p.next_start) for p in pages] == [([], 500, None)]
+    assert len(source.requests) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import zlib
 from collections.abc import Iterator
@@ -246,3 +247,28 @@ def test_stopping_cuts_a_stalled_request_short() -> None:
     started = time.monotonic()
     sandbox.stop()
     assert time.monotonic() - started < 1.0
+
+
+def test_every_answer_carries_a_request_id(sandbox: Sandbox) -> None:
+    """Found, not found, unauthenticated, refused by the rate limit and failed by a fault alike."""
+    with httpx.Client(base_url=sandbox.url, headers={"X-API-KEY": sandbox.api_key}) as client:
+        sandbox.inject("429", path="/bugs", count=1)
+        sandbox.inject("503", path="/bugs", count=1)
+        sandbox.inject("html", path="/bugs", count=1)
+        answers = [client.get("/bugs") for _ in range(4)]
+        answers += [client.get("/bugs/missing"), httpx.get(f"{sandbox.url}/bugs"), client.get("/nowhere")]
+    assert [r.status_code for r in answers] == [429, 503, 502, 200, 404, 401, 404]
+    ids = [r.headers.get_list("x-request-id") for r in answers]
+    assert all(len(i) == 1 and re.fullmatch(r"req_[0-9a-f]{16}", i[0]) for i in ids), ids
+    assert len({i[0] for i in ids}) == len(ids)
+
+
+def test_an_injection_can_match_query_parameters(sandbox: Sandbox) -> None:
+    """So a test can fail one late page of a walk and leave the others alone."""
+    with httpx.Client(base_url=sandbox.url, headers={"X-API-KEY": sandbox.api_key}) as client:
+        injection = sandbox.inject("500", path="/stories", query={"page[number]": 3}, count=2)
+        pages = {n: client.get("/stories", params={"page[size]": 2, "page[number]": n}).status_code for n in range(5)}
+        assert pages == {0: 200, 1: 200, 2: 200, 3: 500, 4: 200}
+        assert injection.remaining == 1
+        assert client.get("/stories", params={"page[number]": 3, "page[size]": 2}).status_code == 500
+        assert client.get("/stories", params={"page[number]": 3, "page[size]": 2}).status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 from atono.testing import Sandbox
 
 from tests.sandbox.helpers import error_of
@@ -57,3 +58,25 @@ def test_the_limit_can_be_switched_off() -> None:
         httpx.Client(base_url=sandbox.url, headers={"X-API-KEY": sandbox.api_key}) as client,
     ):
         assert {client.get("/stories").status_code for _ in range(50)} == {200}
+
+
+def test_rate_limit_headers_count_down_when_asked_for() -> None:
+    with (
+        Sandbox(stories=3, rate_limit=(4, 30.0), rate_limit_headers=True) as sandbox,
+        httpx.Client(base_url=sandbox.url, headers={"X-API-KEY": sandbox.api_key}) as client,
+    ):
+        answers = [client.get("/stories") for _ in range(5)]
+        assert [r.headers["x-ratelimit-limit"] for r in answers] == ["4"] * 5
+        assert [r.headers["x-ratelimit-remaining"] for r in answers] == ["3", "2", "1", "0", "0"]
+        assert answers[-1].status_code == 429  # the refusal carries them too
+        assert all(0 < int(r.headers["x-ratelimit-reset"]) <= 30 for r in answers)
+
+
+def test_rate_limit_headers_are_off_by_default_and_need_a_limit() -> None:
+    with (
+        Sandbox(stories=1) as sandbox,
+        httpx.Client(base_url=sandbox.url, headers={"X-API-KEY": sandbox.api_key}) as client,
+    ):
+        assert not any(name.startswith("x-ratelimit") for name in client.get("/stories").headers)
+    with pytest.raises(ValueError, match="rate_limit_headers needs a rate limit"):
+        Sandbox(stories=1, rate_limit=None, rate_limit_headers=True)

@@ -231,3 +231,36 @@ def test_a_users_first_script_type_checks_and_runs(client: Atono) -> None:
     assert chunk.to_dict() == {"type": "TEXT", "value": "made by hand"}
     assert ContentChunk.from_dict(chunk.to_dict()) == chunk
     assert {bug} == {client.bugs.get("b1")}  # hashable, equal by (type, id)
+
+
+def test_raw_responses_and_request_are_typed(client: Atono) -> None:
+    raw = client.bugs.with_raw_response.get("b1", include=["assignee"])
+    assert_type(raw, atono.APIResponse[Bug])
+    assert_type(raw.parse(), Bug)
+    assert_type(raw.request_id, str | None)
+    assert_type(raw.retries_taken, int)
+    assert_type(raw.http_response, httpx.Response)
+    assert_type(raw.elapsed, datetime.timedelta)
+    first = client.bugs.with_raw_response.list(page_size=10, start=0)
+    assert_type(first, atono.APIResponse[Page[Bug]])
+    page = first.parse()
+    assert_type(page.next_start, int | None)
+    assert_type(page.start, int | None)
+    assert_type(page.has_next_page(), bool)
+    assert_type(client.bugs.with_raw_response.delete("b1"), atono.APIResponse[None])
+    assert_type(client.teams.with_raw_response.members("t1").parse(), Page[Identifier])
+    response = client.request("GET", "/bugs", params={"page[size]": 1})
+    assert_type(response, httpx.Response)
+    assert_type(client.retry_policy, atono.RetryPolicy)
+    assert raw.parse().id == "b1" and page.start == 0 and response.status_code == 200
+
+
+async def test_async_raw_responses_and_request_are_typed(async_client: AsyncAtono) -> None:
+    async with async_client:
+        raw = await async_client.bugs.with_raw_response.get("b1")
+        assert_type(raw, atono.APIResponse[Bug])
+        first = await async_client.bugs.with_raw_response.list()
+        assert_type(first, atono.APIResponse[Page[Bug]])
+        response = await async_client.request("GET", "/bugs")
+        assert_type(response, httpx.Response)
+        assert raw.parse().id == "b1" and first.parse().items[0].id == "b1" and response.status_code == 200

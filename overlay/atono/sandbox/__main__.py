@@ -54,6 +54,11 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="take request bodies of this media type only, answering 415 to the other (default: both)",
     )
+    p.add_argument(
+        "--rate-limit-headers",
+        action="store_true",
+        help="send X-RateLimit-Limit, -Remaining and -Reset on every answer (Atono documents none)",
+    )
     p.add_argument("--quiet", action="store_true", help="do not log each request")
     return p
 
@@ -71,7 +76,16 @@ def main(argv: list[str] | None = None) -> int:
     users = list(store.users)
     keys = {API_KEY: users[0], OTHER_API_KEY: users[1]}
     app = build_app(store, Journal(), keys, strict_media_type=args.strict_media_type)
-    gateway = Gateway(app, faults=faults, rate_limiter=limiter, latency=args.latency_ms / 1000)
+    try:
+        gateway = Gateway(
+            app,
+            faults=faults,
+            rate_limiter=limiter,
+            latency=args.latency_ms / 1000,
+            rate_limit_headers=args.rate_limit_headers,
+        )
+    except ValueError as exc:
+        parser().error(str(exc))
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:

@@ -15,13 +15,15 @@ import json
 import math
 import random
 import re
+import secrets
 import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
+from urllib.parse import parse_qs
 
 from atono.sandbox._errors import error_object
 
@@ -85,6 +87,7 @@ class Injection:
     method: str | None
     count: int
     retry_after: int
+    query: dict[str, str] = field(default_factory=dict)
     remaining: int = field(init=False)
     _matcher: re.Pattern[str] | None = field(init=False, repr=False)
 
@@ -92,8 +95,10 @@ class Injection:
         self.remaining = self.count
         self._matcher = _path_matcher(self.path) if self.path is not None else None
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, query: dict[str, list[str]] | None = None) -> bool:
         if self.method is not None and self.method != method:
+            return False
+        if any((query or {}).get(name, [None])[-1] != value for name, value in self.query.items()):
             return False
         return self._matcher is None or self._matcher.fullmatch(api_path(path)) is not None
 
@@ -128,6 +133,7 @@ class FaultPlan:
         method: str | None = None,
         count: int = 1,
         retry_after: int | None = None,
+        query: Mapping[str, object] | None = None,
     ) -> Injection:
         kind = str(fault)
         if kind not in FAULT_KINDS:
@@ -142,6 +148,7 @@ class FaultPlan:
             method.upper() if method is not None else None,
             count,
             self.retry_after if retry_after is None else retry_after,
+            {str(name): str(value) for name, value in (query or {}).items()},
         )
         with self._lock:
             self._injections.append(injection)
@@ -153,10 +160,11 @@ class FaultPlan:
                 injection.remaining = 0
             self._injections.clear()
 
-    def choose(self, method: str, path: str) -> Chosen | None:
+    def choose(self, method: str, path: str, query_string: bytes = b"") -> Chosen | None:
+        query = parse_qs(query_string.decode("latin-1"), keep_blank_values=True) if query_string else {}
         with self._lock:
             for injection in self._injections:
-                if injection.matches(method, path):
+                if injection.matches(method, path, query):
                     injection.remaining -= 1
                     if injection.remaining == 0:
                         self._injections.remove(injection)
@@ -186,6 +194,19 @@ class RateLimiter:
             return max(1, math.ceil(hits[0] + self.window - now))
         hits.append(now)
         return None
+
+    def headers(self, client: str) -> list[tuple[bytes, bytes]]:
+        """`X-RateLimit-Limit`, `-Remaining` and `-Reset` (whole seconds until the oldest request in the window
+        leaves it), as many APIs send them, for the requests counted so far."""
+        now = time.monotonic()
+        hits = self._hits.get(client, deque())
+        live = [hit for hit in hits if hit > now - self.window]
+        reset = max(0, math.ceil(live[0] + self.window - now)) if live else 0
+        return [
+            (b"x-ratelimit-limit", str(self.limit).encode()),
+            (b"x-ratelimit-remaining", str(max(0, self.limit - len(live))).encode()),
+            (b"x-ratelimit-reset", str(reset).encode()),
+        ]
 
 
 # Sent at this pace, a body outlasts any read timeout of a client without tripping it: bytes keep arriving.
@@ -234,10 +255,14 @@ class Gateway:
         rate_limiter: RateLimiter | None,
         latency: float = 0.0,
         stall: float = 5.0,
+        rate_limit_headers: bool = False,
     ) -> None:
+        if rate_limit_headers and rate_limiter is None:
+            raise ValueError("rate_limit_headers needs a rate limit to report: give rate_limit=(requests, seconds)")
         self.app = app
         self.faults = faults
         self.rate_limiter = rate_limiter
+        self.rate_limit_headers = rate_limit_headers
         self.latency = latency
         self.stall = stall
         self._closing: asyncio.Event | None = None
@@ -265,14 +290,16 @@ class Gateway:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        peer = scope.get("client")
+        client = peer[0] if peer else "unknown"
+        send = self._identified(send, client)
         await self._sleep(self.latency)
         if self.rate_limiter is not None:
-            client = scope.get("client")
-            wait = self.rate_limiter.admit(client[0] if client else "unknown")
+            wait = self.rate_limiter.admit(client)
             if wait is not None:
                 await self._too_many_requests(send, wait, "The rate limit is exceeded.")
                 return
-        chosen = self.faults.choose(scope["method"], scope["path"])
+        chosen = self.faults.choose(scope["method"], scope["path"], scope.get("query_string", b""))
         if chosen is None:
             await self.app(scope, receive, send)
         elif chosen.fault == "429":
@@ -289,6 +316,22 @@ class Gateway:
 
             await self.app(scope, receive, capture)
             await self._fail(chosen.fault, captured, scope, receive, send)
+
+    def _identified(self, send: Send, client: str) -> Send:
+        """`send`, adding to every answer an `X-Request-Id`, as Atono's front end does, and the rate limit headers
+        when asked for."""
+        request_id = f"req_{secrets.token_hex(8)}".encode()
+
+        async def identified(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
+                headers.append((b"x-request-id", request_id))
+                if self.rate_limit_headers and self.rate_limiter is not None:
+                    headers += self.rate_limiter.headers(client)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return identified
 
     async def _too_many_requests(self, send: Send, retry_after: int, detail: str) -> None:
         headers = [_JSONAPI, (b"retry-after", str(retry_after).encode())]

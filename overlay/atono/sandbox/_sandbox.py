@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import TracebackType
 
 from atono.sandbox._app import build_app
@@ -42,6 +43,9 @@ class Sandbox:
     `strict_media_type` makes the sandbox take request bodies of that media type only and answer 415 Unsupported
     Media Type to the other, before applying anything: "application/json" acts like a server built on a plain JSON
     framework, "application/vnd.api+json" like a strict JSON:API server. None (the default) takes both.
+
+    Every answer carries an `X-Request-Id`; `rate_limit_headers=True` adds `X-RateLimit-Limit`, `-Remaining` and
+    `-Reset` (seconds) from the rate limit, which Atono does not document but many APIs send.
     """
 
     def __init__(
@@ -57,6 +61,7 @@ class Sandbox:
         fault_rate: float = 0.0,
         rate_limit: tuple[int, float] | None = DEFAULT_RATE_LIMIT,
         stall_seconds: float = 5.0,
+        rate_limit_headers: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
         strict_media_type: str | None = None,
@@ -85,7 +90,12 @@ class Sandbox:
         keys = {API_KEY: self.user_id, OTHER_API_KEY: self.other_user_id}
         app = build_app(self._store, self._journal, keys, strict_media_type=strict_media_type)
         self._gateway = Gateway(
-            app, faults=self._faults, rate_limiter=limiter, latency=latency_ms / 1000, stall=stall_seconds
+            app,
+            faults=self._faults,
+            rate_limiter=limiter,
+            latency=latency_ms / 1000,
+            stall=stall_seconds,
+            rate_limit_headers=rate_limit_headers,
         )
         self._server: ServerThread | None = None
         self._port: int | None = None
@@ -153,8 +163,9 @@ class Sandbox:
         method: str | None = None,
         count: int = 1,
         retry_after: int | None = None,
+        query: Mapping[str, object] | None = None,
     ) -> Injection:
-        """Make the next `count` requests matching `path` and `method` fail with `fault`.
+        """Make the next `count` requests matching `path`, `method` and `query` fail with `fault`.
 
         `fault` is one of `FAULT_KINDS`: "429" (with `Retry-After: retry_after`, default 1), "500",
         "502", "503", "504", "reset" (the connection closes with no response), "timeout" (the request
@@ -163,10 +174,11 @@ class Sandbox:
         byte every 10 ms for `stall_seconds`), "gzip_bomb" (200, gzip, 130 kB inflating to 128 MiB),
         "redirect" (303 See Other to the same URL). `path` is relative to the API
         root (`/bugs`, `/bugs/{bugId}` for any bug) and None matches every path; `method` None matches
-        every method. Injections are used in the order they were made. The returned `Injection`
+        every method; `query` ({"page[number]": 7}) matches requests whose last value of each of those
+        parameters is the one given. Injections are used in the order they were made. The returned `Injection`
         shows how many failures are still `remaining`.
         """
-        return self._faults.inject(fault, path=path, method=method, count=count, retry_after=retry_after)
+        return self._faults.inject(fault, path=path, method=method, count=count, retry_after=retry_after, query=query)
 
     def clear_faults(self) -> None:
         """Drop every injected fault that has not fired yet."""

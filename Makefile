@@ -104,7 +104,7 @@ docs: $(VENV)/.synced $(REDOCLY)
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) build-docs spec/atono.openapi.yaml \
 		--inlineBundle --title "Atono public API" --output site/http/index.html
 	$(PY) -m pdoc --docformat markdown --output-directory site/python \
-		atono atono.types atono.pagination atono.resources atono.testing atono.pytest_plugin
+		atono atono.resources atono.types atono.pagination atono.testing atono.pytest_plugin
 	@echo "Documentation in site/index.html"
 
 # What users install: build the sdist, the wheel from it, install the wheel with [sandbox] into a new venv

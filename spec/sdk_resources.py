@@ -219,7 +219,16 @@ def _doc(operation: dict[str, Any], kind: str, returns: str | None) -> list[str]
         "delete": "Returns None once it is deleted.",
     }[kind]
     body = textwrap.wrap(f"{description} {answer}".strip(), width=DOC_WIDTH)
+    if kind in ("page", "identifiers"):
+        body += ["", *textwrap.wrap(PAGING_DOC, width=DOC_WIDTH)]
     return [summary, "", *body]
+
+
+PAGING_DOC = (
+    "How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so the fewest "
+    "requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send; `read_ahead` the pages "
+    "fetched concurrently ahead of the one being read (1-32; 1 is sequential)."
+)
 
 
 def namespaces(document: dict[str, Any]) -> list[Namespace]:

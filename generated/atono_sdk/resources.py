@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cached_property, partial
-from typing import Unpack
 
 from atono._arguments import include_param, resource_id, sort_param, write_body
 from atono._constants import NOT_GIVEN, OMIT, NotGiven, Omit
-from atono._pagination import AsyncPager, Page, SyncPager
+from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Page, Strategy, SyncPager
 from atono._resource import (
     AsyncAPIResource,
     Content,
@@ -100,25 +99,32 @@ class Stories(SyncAPIResource):
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> SyncPager[Story]:
         """List stories.
 
         Every story of the workspace, page by page; `include` resolves related resources. Returns a pager of
         `Story`: iterate it for the items, or call `pages()`; `start=` begins at that item offset, such as
         the `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Story),
             list_stories,
             include=include_param(include, StoryIncludePath, sent_as={"reporter": "creator"}),
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -251,25 +257,32 @@ class AsyncStories(AsyncAPIResource):
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> AsyncPager[Story]:
         """List stories.
 
         Every story of the workspace, page by page; `include` resolves related resources. Returns a pager of
         `Story`: iterate it for the items, or call `pages()`; `start=` begins at that item offset, such as
         the `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Story),
             list_stories,
             include=include_param(include, StoryIncludePath, sent_as={"reporter": "creator"}),
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -401,24 +414,30 @@ class StoriesWithRawResponse:
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[Story]]:
         """`list` of `client.stories`, returning the HTTP answer: `parse()` gives the first page."""
         method = to_raw_page(self._stories.list)
         return method(
             include=include,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
     def create(
@@ -542,24 +561,30 @@ class AsyncStoriesWithRawResponse:
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[Story]]:
         """`list` of `async_client.stories`, returning the HTTP answer: `parse()` gives the first page."""
         method = async_to_raw_page(self._stories.list)
         return await method(
             include=include,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
     async def create(
@@ -684,25 +709,32 @@ class Bugs(SyncAPIResource):
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> SyncPager[Bug]:
         """List bugs.
 
         Every bug of the workspace, page by page; `include` resolves related resources. Returns a pager of
         `Bug`: iterate it for the items, or call `pages()`; `start=` begins at that item offset, such as the
         `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Bug),
             list_bugs,
             include=include_param(include, BugIncludePath, sent_as={"reporter": "creator"}),
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -829,25 +861,32 @@ class AsyncBugs(AsyncAPIResource):
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> AsyncPager[Bug]:
         """List bugs.
 
         Every bug of the workspace, page by page; `include` resolves related resources. Returns a pager of
         `Bug`: iterate it for the items, or call `pages()`; `start=` begins at that item offset, such as the
         `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Bug),
             list_bugs,
             include=include_param(include, BugIncludePath, sent_as={"reporter": "creator"}),
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -973,24 +1012,30 @@ class BugsWithRawResponse:
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[Bug]]:
         """`list` of `client.bugs`, returning the HTTP answer: `parse()` gives the first page."""
         method = to_raw_page(self._bugs.list)
         return method(
             include=include,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
     def create(
@@ -1108,24 +1153,30 @@ class AsyncBugsWithRawResponse:
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[Bug]]:
         """`list` of `async_client.bugs`, returning the HTTP answer: `parse()` gives the first page."""
         method = async_to_raw_page(self._bugs.list)
         return await method(
             include=include,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
     async def create(
@@ -1244,25 +1295,32 @@ class Teams(SyncAPIResource):
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> SyncPager[Team]:
         """List teams.
 
         Every team the key can see, page by page; `include` resolves members, admins and backlog owners.
         Returns a pager of `Team`: iterate it for the items, or call `pages()`; `start=` begins at that item
         offset, such as the `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Team),
             list_teams,
             include=include_param(include, TeamIncludePath),
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -1365,23 +1423,35 @@ class Teams(SyncAPIResource):
         team_id: str | Team,
         *,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> SyncPager[Identifier]:
         """List a team's members.
 
         The identifiers of a team's members, page by page; for the users themselves, get the team with
         `include=members`. Returns a pager of `Identifier` (type and id); `start=` begins at that item
         offset.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         team_id_ = resource_id(team_id, name="team_id")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
-            identifier_page, list_team_members, team_id_, paging=paging, start=start, **options
+            identifier_page,
+            list_team_members,
+            team_id_,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
+            start=start,
+            **options,
         )
 
 
@@ -1398,25 +1468,32 @@ class AsyncTeams(AsyncAPIResource):
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> AsyncPager[Team]:
         """List teams.
 
         Every team the key can see, page by page; `include` resolves members, admins and backlog owners.
         Returns a pager of `Team`: iterate it for the items, or call `pages()`; `start=` begins at that item
         offset, such as the `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Team),
             list_teams,
             include=include_param(include, TeamIncludePath),
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -1521,23 +1598,35 @@ class AsyncTeams(AsyncAPIResource):
         team_id: str | Team,
         *,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> AsyncPager[Identifier]:
         """List a team's members.
 
         The identifiers of a team's members, page by page; for the users themselves, get the team with
         `include=members`. Returns a pager of `Identifier` (type and id); `start=` begins at that item
         offset.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         team_id_ = resource_id(team_id, name="team_id")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
-            identifier_page, list_team_members, team_id_, paging=paging, start=start, **options
+            identifier_page,
+            list_team_members,
+            team_id_,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
+            start=start,
+            **options,
         )
 
 
@@ -1553,24 +1642,30 @@ class TeamsWithRawResponse:
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[Team]]:
         """`list` of `client.teams`, returning the HTTP answer: `parse()` gives the first page."""
         method = to_raw_page(self._teams.list)
         return method(
             include=include,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
     def create(
@@ -1669,24 +1764,30 @@ class TeamsWithRawResponse:
         team_id: str | Team,
         *,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[Identifier]]:
         """`members` of `client.teams`, returning the HTTP answer: `parse()` gives the first page."""
         method = to_raw_page(self._teams.members)
         return method(
             team_id,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
 
@@ -1702,24 +1803,30 @@ class AsyncTeamsWithRawResponse:
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[Team]]:
         """`list` of `async_client.teams`, returning the HTTP answer: `parse()` gives the first page."""
         method = async_to_raw_page(self._teams.list)
         return await method(
             include=include,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
     async def create(
@@ -1818,24 +1925,30 @@ class AsyncTeamsWithRawResponse:
         team_id: str | Team,
         *,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[Identifier]]:
         """`members` of `async_client.teams`, returning the HTTP answer: `parse()` gives the first page."""
         method = async_to_raw_page(self._teams.members)
         return await method(
             team_id,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
 
@@ -1852,25 +1965,32 @@ class Users(SyncAPIResource):
         *,
         sort: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> SyncPager[User]:
         """List users.
 
         Every user of the workspace and their details, page by page, sorted by the fields given in `sort`.
         Returns a pager of `User`: iterate it for the items, or call `pages()`; `start=` begins at that item
         offset, such as the `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=User),
             list_users,
             sort=UNSET if sort is None else sort_param(sort, UserSortField, name="sort"),
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -1958,25 +2078,32 @@ class AsyncUsers(AsyncAPIResource):
         *,
         sort: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> AsyncPager[User]:
         """List users.
 
         Every user of the workspace and their details, page by page, sorted by the fields given in `sort`.
         Returns a pager of `User`: iterate it for the items, or call `pages()`; `start=` begins at that item
         offset, such as the `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=User),
             list_users,
             sort=UNSET if sort is None else sort_param(sort, UserSortField, name="sort"),
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -2063,24 +2190,30 @@ class UsersWithRawResponse:
         *,
         sort: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[User]]:
         """`list` of `client.users`, returning the HTTP answer: `parse()` gives the first page."""
         method = to_raw_page(self._users.list)
         return method(
             sort=sort,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
     def create(
@@ -2163,24 +2296,30 @@ class AsyncUsersWithRawResponse:
         *,
         sort: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[User]]:
         """`list` of `async_client.users`, returning the HTTP answer: `parse()` gives the first page."""
         method = async_to_raw_page(self._users.list)
         return await method(
             sort=sort,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
     async def create(
@@ -2264,25 +2403,32 @@ class Flags(SyncAPIResource):
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> SyncPager[Flag]:
         """List feature flags.
 
         Every feature flag, page by page; `include` resolves its per-environment configurations. Returns a
         pager of `Flag`: iterate it for the items, or call `pages()`; `start=` begins at that item offset,
         such as the `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Flag),
             list_flags,
             include=include_param(include, FlagIncludePath),
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -2313,18 +2459,25 @@ class Flags(SyncAPIResource):
         flag_id_or_key: str | Flag,
         *,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> SyncPager[FlagEnvironment]:
         """List a feature flag's environments.
 
         A flag's configuration in each environment, page by page. Returns a pager of `FlagEnvironment`:
         iterate it for the items, or call `pages()`; `start=` begins at that item offset, such as the
         `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
@@ -2332,7 +2485,7 @@ class Flags(SyncAPIResource):
             partial(page_of, cls=FlagEnvironment),
             list_flag_environments,
             flag_id_or_key_,
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -2351,25 +2504,32 @@ class AsyncFlags(AsyncAPIResource):
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> AsyncPager[Flag]:
         """List feature flags.
 
         Every feature flag, page by page; `include` resolves its per-environment configurations. Returns a
         pager of `Flag`: iterate it for the items, or call `pages()`; `start=` begins at that item offset,
         such as the `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Flag),
             list_flags,
             include=include_param(include, FlagIncludePath),
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -2400,18 +2560,25 @@ class AsyncFlags(AsyncAPIResource):
         flag_id_or_key: str | Flag,
         *,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> AsyncPager[FlagEnvironment]:
         """List a feature flag's environments.
 
         A flag's configuration in each environment, page by page. Returns a pager of `FlagEnvironment`:
         iterate it for the items, or call `pages()`; `start=` begins at that item offset, such as the
         `next_start` of the last page an interrupted walk read.
+
+        How the walk goes: `page_size` items per request (1-100); `limit` the most items to yield, and so
+        the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
+        `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
         flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
@@ -2419,7 +2586,7 @@ class AsyncFlags(AsyncAPIResource):
             partial(page_of, cls=FlagEnvironment),
             list_flag_environments,
             flag_id_or_key_,
-            paging=paging,
+            paging=Paging(page_size=page_size, limit=limit, strategy=strategy, read_ahead=read_ahead),
             start=start,
             **options,
         )
@@ -2437,24 +2604,30 @@ class FlagsWithRawResponse:
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[Flag]]:
         """`list` of `client.flags`, returning the HTTP answer: `parse()` gives the first page."""
         method = to_raw_page(self._flags.list)
         return method(
             include=include,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
     def get(
@@ -2485,24 +2658,30 @@ class FlagsWithRawResponse:
         flag_id_or_key: str | Flag,
         *,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[FlagEnvironment]]:
         """`environments` of `client.flags`, returning the HTTP answer: `parse()` gives the first page."""
         method = to_raw_page(self._flags.environments)
         return method(
             flag_id_or_key,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
 
@@ -2518,24 +2697,30 @@ class AsyncFlagsWithRawResponse:
         *,
         include: Iterable[str] | None = None,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[Flag]]:
         """`list` of `async_client.flags`, returning the HTTP answer: `parse()` gives the first page."""
         method = async_to_raw_page(self._flags.list)
         return await method(
             include=include,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
     async def get(
@@ -2566,24 +2751,30 @@ class AsyncFlagsWithRawResponse:
         flag_id_or_key: str | Flag,
         *,
         start: int = 0,
+        page_size: int = 100,
+        limit: int | None = None,
+        strategy: Strategy = "number",
+        read_ahead: int = DEFAULT_READ_AHEAD,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        **paging: Unpack[Paging],
     ) -> APIResponse[Page[FlagEnvironment]]:
         """`environments` of `async_client.flags`, returning the HTTP answer: `parse()` gives the first page."""
         method = async_to_raw_page(self._flags.environments)
         return await method(
             flag_id_or_key,
             start=start,
+            page_size=page_size,
+            limit=limit,
+            strategy=strategy,
+            read_ahead=read_ahead,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
-            **paging,
         )
 
 

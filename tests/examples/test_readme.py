@@ -1,8 +1,9 @@
-"""Every `python` block of README.md runs as pasted, in a fresh interpreter, against a sandbox named by
-`ATONO_API_KEY` and `ATONO_BASE_URL` (as a user's environment would name their workspace).
+"""Every `python` block of README.md and CONTRIBUTING.md runs as pasted, in a fresh interpreter, against a sandbox
+named by `ATONO_API_KEY` and `ATONO_BASE_URL` (as a user's environment would name their workspace).
 
-A block that defines pytest tests is run by pytest, as users would run it. None is a fragment: a block that
-needs names from elsewhere fails here.
+A block that defines pytest tests is run by pytest, as users would run it. A block whose first line is
+`# fragment: <what it needs>` (visible to readers too) is compiled, not run; a block that needs names from
+elsewhere without saying so fails here.
 """
 
 from __future__ import annotations
@@ -17,14 +18,28 @@ from pathlib import Path
 import pytest
 from atono.testing import Sandbox
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTS = ("README.md", "CONTRIBUTING.md")
 _BLOCK = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)
+FRAGMENT = "# fragment:"
 
 
-def blocks() -> list[tuple[int, str]]:
-    """(line number, code) of every python block."""
-    text = README.read_text(encoding="utf-8")
-    return [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in _BLOCK.finditer(text)]
+def blocks() -> list[tuple[str, str]]:
+    """(`file:line`, code) of every python block of the documents."""
+    found = []
+    for name in DOCUMENTS:
+        text = (ROOT / name).read_text(encoding="utf-8")
+        found += [(f"{name}:{text.count(chr(10), 0, m.start()) + 1}", m.group(1)) for m in _BLOCK.finditer(text)]
+    return found
+
+
+def test_fragments_are_few_and_say_what_they_need() -> None:
+    fragments = [where for where, code in blocks() if code.startswith(FRAGMENT)]
+    assert len(fragments) <= 2, f"keep fragments few; these do not run: {fragments}"
+    for where, code in blocks():
+        if code.startswith(FRAGMENT):
+            compile(code, where, "exec")
+            assert code.splitlines()[0].removeprefix(FRAGMENT).strip(), f"{where}: say what the fragment needs"
 
 
 # What a block's own comments promise it prints, checked where the output says so.
@@ -37,8 +52,11 @@ def sandbox() -> Iterator[Sandbox]:
         yield sb
 
 
-@pytest.mark.parametrize(("line", "code"), blocks(), ids=[f"README.md:{line}" for line, _ in blocks()])
-def test_a_readme_block_runs_as_pasted(line: int, code: str, sandbox: Sandbox, tmp_path: Path) -> None:
+RUNNABLE = [(where, code) for where, code in blocks() if not code.startswith(FRAGMENT)]
+
+
+@pytest.mark.parametrize(("line", "code"), RUNNABLE, ids=[where for where, _ in RUNNABLE])
+def test_a_readme_block_runs_as_pasted(line: str, code: str, sandbox: Sandbox, tmp_path: Path) -> None:
     script = tmp_path / "block.py"
     script.write_text(code, encoding="utf-8")
     is_test_module = re.search(r"^def test_", code, re.M) is not None
@@ -52,10 +70,10 @@ def test_a_readme_block_runs_as_pasted(line: int, code: str, sandbox: Sandbox, t
     )
     env = {**os.environ, "ATONO_API_KEY": sandbox.api_key, "ATONO_BASE_URL": sandbox.url}
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, f"README.md:{line}\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, f"{line}\n{result.stdout}\n{result.stderr}"
     for promise in PROMISES:
         if promise in code:
-            assert promise in result.stdout, f"README.md:{line} promises {promise!r}:\n{result.stdout}"
+            assert promise in result.stdout, f"{line} promises {promise!r}:\n{result.stdout}"
 
 
 def test_every_block_was_found() -> None:

@@ -17,11 +17,12 @@ WHEEL_CHECK := build/wheel-check
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' overlay/atono/_version.py)
 
-.PHONY: setup generate check-spec check-generated check-api changelog lint typecheck pytest test demo sandbox bench bench-smoke docs wheel-check clean
+.PHONY: setup prereqs test-all-pythons generate check-spec check-generated check-api changelog lint typecheck pytest test demo sandbox bench bench-smoke docs docs-check wheel-check clean
 
 setup: $(VENV)/.synced $(SPECTRAL)
 
 $(UV):
+	tools/check-prereqs python
 	python3 -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
@@ -31,6 +32,7 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml
 	touch $@
 
 $(SPECTRAL): spec/lint/package.json spec/lint/package-lock.json
+	tools/check-prereqs node
 	cd spec/lint && npm ci --silent --no-audit --no-fund
 	touch $@
 
@@ -49,6 +51,7 @@ lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check overlay tests examples bench release spec/*.py
 
 $(PYRIGHT): tests/typing/package.json tests/typing/package-lock.json
+	tools/check-prereqs node
 	cd tests/typing && npm ci --silent --no-audit --no-fund
 	touch $@
 
@@ -61,6 +64,13 @@ typecheck: $(VENV)/.synced $(PYRIGHT)
 
 pytest: $(VENV)/.synced
 	$(PY) -m pytest -q
+
+# The suite on the other Pythons the classifiers claim (3.12, 3.13), each in its own venv from uv.lock; CI runs it.
+test-all-pythons: $(UV)
+	tools/test-all-pythons
+
+prereqs:
+	tools/check-prereqs
 
 # The public API against the last release's snapshot (release/<version>/public-api.json): a breaking change fails
 # unless the version's minor (0.x) or major part was bumped and the changelog says so.
@@ -95,17 +105,26 @@ bench-smoke: $(VENV)/.synced
 	$(PY) -m bench.run --smoke
 
 $(REDOCLY): docs/package.json docs/package-lock.json
+	tools/check-prereqs node
 	cd docs && npm ci --silent --no-audit --no-fund
 	touch $@
 
 # The HTTP API reference from the spec (Redocly) and the Python API reference from the docstrings (pdoc), in site/.
 docs: $(VENV)/.synced $(REDOCLY)
 	rm -rf site && mkdir -p site && cp docs/index.html site/
+	$(PY) docs/render_markdown.py site README.md CONTRIBUTING.md CHANGELOG.md
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) build-docs spec/atono.openapi.yaml \
 		--inlineBundle --title "Atono public API" --output site/http/index.html
 	$(PY) -m pdoc --docformat markdown --output-directory site/python \
 		atono atono.resources atono.types atono.pagination atono.testing atono.pytest_plugin
 	@echo "Documentation in site/index.html"
+
+# The built site in headless Chromium: every page opened, no console error, no broken link or anchor, the reference
+# showing what users look for; screenshots in build/site/. Debian's chromium is installed where missing.
+docs-check: docs
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the site check"; \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q chromium >/dev/null; }
+	node docs/check-site.mjs site build/site
 
 # What users install: build the sdist, the wheel from it, install the wheel with [sandbox] into a new venv
 # and run the quickstart from there, so a file missing from the distribution fails here.
@@ -125,4 +144,4 @@ wheel-check: $(VENV)/.synced
 	@echo "wheel-check: built $$(echo dist/*), installed the wheel in a new venv, ran the quickstart from it"
 
 clean:
-	rm -rf $(TOOLS) $(VENV) spec/lint/node_modules docs/node_modules tests/typing/node_modules site dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(TOOLS) $(VENV) .venv-3.12 .venv-3.13 spec/lint/node_modules docs/node_modules tests/typing/node_modules site dist build .pytest_cache .mypy_cache .ruff_cache

@@ -37,3 +37,17 @@ class AsyncAtono(AsyncAPIClient, AsyncNamespaces):
 
     Use `async with`, or `await client.close()`. Tasks sharing one client share its pool and its rate limiter.
     """
+
+
+def _documented_here(client: type, *bases: type) -> None:
+    """Name the public members of the client's bases (private modules, and the generated namespaces) in the client
+    class itself, so that the reference documents `with_options`, `request`, `client.bugs`, ... on its page."""
+    for base in bases:
+        for klass in reversed(base.__mro__):
+            for name, member in vars(klass).items():
+                if not name.startswith("_") and name not in vars(client):
+                    setattr(client, name, member)
+
+
+_documented_here(Atono, SyncAPIClient, SyncNamespaces)
+_documented_here(AsyncAtono, AsyncAPIClient, AsyncNamespaces)

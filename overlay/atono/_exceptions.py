@@ -77,7 +77,7 @@ def _pickles(value: object, protocol: int) -> bool:
 class AtonoError(Exception):
     """The base of every exception the SDK raises on purpose: catch it to handle them all.
 
-    Pickling and copying keep the type, `args` and every attribute, for this class and any subclass, one's own
+    Pickling and copying keep the type, the args and every attribute, for this class and any subclass, one's own
     included. `BaseException`'s own way calls `cls(*args)`, which fails on keyword-only arguments. As with any
     exception, `__cause__`, `__context__` and the traceback are not kept. A `request` or `response` that cannot
     be pickled (say, a client's `default_encoding` is a lambda) becomes None in the pickle.
@@ -193,6 +193,17 @@ class APIStatusError(APIError):
     JSON, or the text if it was not JSON.
     """
 
+    status_code: int
+    """The HTTP status of the answer."""
+    response: httpx.Response
+    """The answer, its body read."""
+    errors: list[ErrorObject]
+    """The JSON:API error objects of the body (empty when it had none)."""
+    request_id: str | None
+    """The answer's `X-Request-Id`, to quote to Atono's support."""
+    body: object | None
+    """The decoded JSON of the body, or its text when it was not JSON."""
+
     def __init__(
         self,
         message: str,
@@ -230,7 +241,7 @@ class ConflictError(APIStatusError):
 
 
 class UnprocessableEntityError(APIStatusError):
-    """422: the document was well-formed but its values were rejected; `errors` points at them."""
+    """422: the document was well-formed but its values were rejected; `APIStatusError.errors` points at them."""
 
 
 class RateLimitError(APIStatusError):

@@ -135,29 +135,29 @@ class Team(ResourceObject):
             "backlog_management_by_owners", "backlogManagementByOwners", required=False, nullable=False
         ),
     )
-    members: ToMany[User] = ToMany("members", User)
+    members: list[User] = ToMany("members", User)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related User objects. From the response's `included`: `NotIncludedError` when it was not
     included.
     """
-    member_ids: ToManyIds = ToManyIds("members")
+    member_ids: list[str] = ToManyIds("members")  # type: ignore[assignment]
     """The ids of `members`, always available (no `include=` needed)."""
-    admins: ToMany[User] = ToMany("admins", User)
+    admins: list[User] = ToMany("admins", User)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related User objects. From the response's `included`: `NotIncludedError` when it was not
     included.
     """
-    admin_ids: ToManyIds = ToManyIds("admins")
+    admin_ids: list[str] = ToManyIds("admins")  # type: ignore[assignment]
     """The ids of `admins`, always available (no `include=` needed)."""
-    backlog_owners: ToMany[User] = ToMany("backlogOwners", User)
+    backlog_owners: list[User] = ToMany("backlogOwners", User)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related User objects. From the response's `included`: `NotIncludedError` when it was not
     included.
     """
-    backlog_owner_ids: ToManyIds = ToManyIds("backlogOwners")
+    backlog_owner_ids: list[str] = ToManyIds("backlogOwners")  # type: ignore[assignment]
     """The ids of `backlog_owners`, always available (no `include=` needed)."""
-    channel: ToOne[ResourceObject] = ToOne("channel", ResourceObject)
+    channel: ResourceObject | None = ToOne("channel", ResourceObject)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related ResourceObject (None when empty). From the response's `included`: `NotIncludedError`
     when it was not included.
     """
-    channel_id: ToOneId = ToOneId("channel")
+    channel_id: str | None = ToOneId("channel")  # type: ignore[assignment]
     """The id of `channel` (None when empty), always available (no `include=` needed)."""
 
 
@@ -240,35 +240,35 @@ class Story(ResourceObject):
         AttributeMember("done_at", "doneAt", required=False, nullable=True),
         AttributeMember("deleted", "deleted", required=False, nullable=False),
     )
-    acceptance_criteria: ToMany[AcceptanceCriterion] = ToMany("acceptanceCriteria", AcceptanceCriterion)
+    acceptance_criteria: list[AcceptanceCriterion] = ToMany("acceptanceCriteria", AcceptanceCriterion)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related AcceptanceCriterion objects. From the response's `included`: `NotIncludedError` when it
     was not included.
     """
-    acceptance_criterion_ids: ToManyIds = ToManyIds("acceptanceCriteria")
+    acceptance_criterion_ids: list[str] = ToManyIds("acceptanceCriteria")  # type: ignore[assignment]
     """The ids of `acceptance_criteria`, always available (no `include=` needed)."""
-    team: ToOne[Team] = ToOne("team", Team)
+    team: Team | None = ToOne("team", Team)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related Team (None when empty). From the response's `included`: `NotIncludedError` when it was
     not included.
     """
-    team_id: ToOneId = ToOneId("team")
+    team_id: str | None = ToOneId("team")  # type: ignore[assignment]
     """The id of `team` (None when empty), always available (no `include=` needed)."""
-    assignee: ToOne[User] = ToOne("assignee", User)
+    assignee: User | None = ToOne("assignee", User)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related User (None when empty). From the response's `included`: `NotIncludedError` when it was
     not included.
     """
-    assignee_id: ToOneId = ToOneId("assignee")
+    assignee_id: str | None = ToOneId("assignee")  # type: ignore[assignment]
     """The id of `assignee` (None when empty), always available (no `include=` needed)."""
-    reporter: ToOne[User] = ToOne("reporter", User)
+    reporter: User | None = ToOne("reporter", User)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related User (None when empty). From the response's `included`: `NotIncludedError` when it was
     not included.
     """
-    reporter_id: ToOneId = ToOneId("reporter")
+    reporter_id: str | None = ToOneId("reporter")  # type: ignore[assignment]
     """The id of `reporter` (None when empty), always available (no `include=` needed)."""
-    workflow_step: ToOne[WorkflowStep] = ToOne("workflowStep", WorkflowStep)
+    workflow_step: WorkflowStep | None = ToOne("workflowStep", WorkflowStep)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related WorkflowStep (None when empty). From the response's `included`: `NotIncludedError` when
     it was not included.
     """
-    workflow_step_id: ToOneId = ToOneId("workflowStep")
+    workflow_step_id: str | None = ToOneId("workflowStep")  # type: ignore[assignment]
     """The id of `workflow_step` (None when empty), always available (no `include=` needed)."""
 
 
@@ -311,29 +311,29 @@ class Bug(ResourceObject):
         AttributeMember("done_at", "doneAt", required=False, nullable=True),
         AttributeMember("deleted", "deleted", required=False, nullable=False),
     )
-    assignee: ToOne[User] = ToOne("assignee", User)
+    assignee: User | None = ToOne("assignee", User)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related User (None when empty). From the response's `included`: `NotIncludedError` when it was
     not included.
     """
-    assignee_id: ToOneId = ToOneId("assignee")
+    assignee_id: str | None = ToOneId("assignee")  # type: ignore[assignment]
     """The id of `assignee` (None when empty), always available (no `include=` needed)."""
-    team: ToOne[Team] = ToOne("team", Team)
+    team: Team | None = ToOne("team", Team)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related Team (None when empty). From the response's `included`: `NotIncludedError` when it was
     not included.
     """
-    team_id: ToOneId = ToOneId("team")
+    team_id: str | None = ToOneId("team")  # type: ignore[assignment]
     """The id of `team` (None when empty), always available (no `include=` needed)."""
-    reporter: ToOne[User] = ToOne("reporter", User)
+    reporter: User | None = ToOne("reporter", User)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related User (None when empty). From the response's `included`: `NotIncludedError` when it was
     not included.
     """
-    reporter_id: ToOneId = ToOneId("reporter")
+    reporter_id: str | None = ToOneId("reporter")  # type: ignore[assignment]
     """The id of `reporter` (None when empty), always available (no `include=` needed)."""
-    workflow_step: ToOne[WorkflowStep] = ToOne("workflowStep", WorkflowStep)
+    workflow_step: WorkflowStep | None = ToOne("workflowStep", WorkflowStep)  # type: ignore[assignment]  # a descriptor: instances read this
     """The related WorkflowStep (None when empty). From the response's `included`: `NotIncludedError` when
     it was not included.
     """
-    workflow_step_id: ToOneId = ToOneId("workflowStep")
+    workflow_step_id: str | None = ToOneId("workflowStep")  # type: ignore[assignment]
     """The id of `workflow_step` (None when empty), always available (no `include=` needed)."""
 
 
@@ -374,11 +374,11 @@ class Flag(ResourceObject):
         AttributeMember("created_at", "createdAt", required=True, nullable=False),
         AttributeMember("updated_at", "updatedAt", required=True, nullable=False),
     )
-    slices: ToMany[FlagEnvironment] = ToMany("slices", FlagEnvironment)
+    slices: list[FlagEnvironment] = ToMany("slices", FlagEnvironment)  # type: ignore[assignment]  # a descriptor: instances read this
     """The flag's per-environment configurations. From the response's `included`: `NotIncludedError` when
     it was not included.
     """
-    slice_ids: ToManyIds = ToManyIds("slices")
+    slice_ids: list[str] = ToManyIds("slices")  # type: ignore[assignment]
     """The ids of `slices`, always available (no `include=` needed)."""
 
 

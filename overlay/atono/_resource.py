@@ -60,11 +60,11 @@ def request_options(
 class Paging(TypedDict, total=False):
     """How a `list()` walks a collection (every key optional).
 
-    page_size: items per request, 1-100 (default 100).
-    limit: the most items to yield, and so the fewest requests (default: all).
-    strategy: "number" or "offset", which of page[number] and page[offset] to send (default "number").
-    read_ahead: pages fetched concurrently ahead of the one being read, 1-32 (default 10; 1 is sequential). More
-        would not read faster at the API's pacing of ten requests a second, and each holds a connection.
+    - `page_size`: items per request, 1-100 (default 100).
+    - `limit`: the most items to yield, and so the fewest requests (default: all).
+    - `strategy`: "number" or "offset", which of page[number] and page[offset] to send (default "number").
+    - `read_ahead`: pages fetched concurrently ahead of the one being read, 1-32 (default 10; 1 is sequential).
+      More would not read faster at the API's pacing of ten requests a second, and each holds a connection.
     """
 
     page_size: int

@@ -82,5 +82,7 @@ def test_the_committed_0_1_0_snapshot_loads_and_matches_nothing_removed() -> Non
     assert set(old) == {"atono", "atono_sdk"}
     assert {"Atono", "AsyncAtono", "NotIncludedError"} <= set(old["atono"].members)
     breakages = check_api.breaking_changes(old, check_api.load_current())
-    assert breakages and all("types.py" in line for line in breakages), breakages
+    # The list methods' `**paging` became named keywords (page_size=, limit=, ...): calls are unchanged.
+    paging = [line for line in breakages if "resources.py" in line and "paging" in line and "removed" in line]
+    assert breakages and all("types.py" in line for line in breakages if line not in paging), breakages
     assert any("Unset" in line for line in breakages) and any("BugAttributes" in line for line in breakages)

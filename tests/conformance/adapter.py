@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import itertools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -196,12 +197,16 @@ def make_client(
     *,
     max_retries: int,
     pauses: list[dict[str, Any]],
+    now: float | None = None,
 ) -> Atono | AsyncAtono:
     """A client over the fake server, with pacing off and retry pauses recorded, with their causes, instead of slept.
 
     A pause is `backoff` when the policy's backoff just chose that delay, else `retry-after` (the only other source
-    of a retry pause; pacing is off).
+    of a retry pause; pacing is off). The backoff's random draws alternate between 0 and 1, the two ends of its
+    range, so a pause outside the bounds a case states shows; `now` (Unix time) pins the clock a Retry-After date
+    is read against.
     """
+    draws = itertools.cycle((0.0, 1.0))
     backoffs: list[float] = []
 
     def record(seconds: float) -> None:
@@ -224,7 +229,10 @@ def make_client(
         client = Atono(http_client=httpx.Client(transport=transport), **options)
     else:
         client = AsyncAtono(http_client=httpx.AsyncClient(transport=transport), **options)
-    client._retry_policy = _CausedPolicy(sleep=record, async_sleep=record_async, random=lambda: 0.5, backoffs=backoffs)
+    clock = {} if now is None else {"wall_clock": lambda: now}
+    client._retry_policy = _CausedPolicy(
+        sleep=record, async_sleep=record_async, random=lambda: next(draws), backoffs=backoffs, **clock
+    )
     return client
 
 

@@ -78,11 +78,12 @@ async def run(
     *,
     max_retries: int = 0,
     read_ahead: int | None = None,
+    now: float | None = None,
 ) -> tuple[Outcome, FakeServer, list[dict[str, Any]]]:
     """Make `call` against a fake server that answers with `answer(request)`; close the client after."""
     server = FakeServer(answer)
     pauses: list[dict[str, Any]] = []
-    client = make_client(flavor, server, FILES[kind]["client"], max_retries=max_retries, pauses=pauses)
+    client = make_client(flavor, server, FILES[kind]["client"], max_retries=max_retries, pauses=pauses, now=now)
     try:
         outcome = await execute(client, call, read_ahead=read_ahead)
     finally:
@@ -237,7 +238,12 @@ async def test_error(case: dict[str, Any], flavor: Flavor) -> None:
     responses = case["responses"]
     answers = itertools.chain(responses, itertools.repeat(responses[-1]))
     outcome, server, pauses = await run(
-        flavor, "errors", lambda _: next(answers), case["call"], max_retries=case.get("maxRetries", 0)
+        flavor,
+        "errors",
+        lambda _: next(answers),
+        case["call"],
+        max_retries=case.get("maxRetries", 0),
+        now=parse_instant(case["now"]).timestamp() if "now" in case else None,
     )
     expect = case["expect"]
     assert_error(outcome, expect["error"])

@@ -17,7 +17,7 @@ WHEEL_CHECK := build/wheel-check
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' overlay/atono/_version.py)
 
-.PHONY: setup prereqs test-all-pythons generate check-spec check-generated check-api changelog lint typecheck pytest test demo sandbox bench bench-smoke docs docs-check wheel-check clean
+.PHONY: setup prereqs test-all-pythons generate check-spec check-generated check-api changelog lint typecheck pytest test conformance-mutants demo sandbox bench bench-smoke docs docs-check wheel-check clean
 
 setup: $(VENV)/.synced $(SPECTRAL)
 
@@ -89,6 +89,12 @@ changelog: $(VENV)/.synced
 	$(PY) release/check_api.py --dump release/$(VERSION)
 
 test: check-spec check-generated lint typecheck check-api pytest bench-smoke
+
+# The mutation check of the conformance vectors: each patch of tests/conformance/mutants/ is a wrong SDK that some
+# case must fail (tests/conformance/mutants/README.md). Minutes long, so not part of `make test`.
+MUTANT_JOBS ?= 2
+conformance-mutants: $(VENV)/.synced
+	$(PY) tests/conformance/mutants/run.py --jobs $(MUTANT_JOBS)
 
 demo: $(VENV)/.synced
 	$(PY) examples/quickstart.py

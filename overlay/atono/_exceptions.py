@@ -11,6 +11,7 @@ body, however large or hostile, into a message takes time linear in a bounded pr
 from __future__ import annotations
 
 import copy
+import html
 import itertools
 import json
 import operator
@@ -367,7 +368,8 @@ def _join_reasons(errors: list[ErrorObject]) -> str:
 
 
 def _strip_markup(text: str, *, cut: bool = False) -> str:
-    """`text` with its script and style blocks and its tags replaced by spaces, in one pass.
+    """`text` with its script and style blocks and its tags replaced by spaces, in one pass, and its character
+    references (`&amp;`, `&nbsp;`, `&#8212;`) decoded, so a message reads as the page does.
 
     A block left open hides the rest of the text, as it would in a browser; when `cut` (the text is a prefix),
     a tag that the cut left open is dropped too.
@@ -381,7 +383,7 @@ def _strip_markup(text: str, *, cut: bool = False) -> str:
         end = _BLOCK_END[start.group(1).lower()].search(text, start.end())
         position = len(text) if end is None else end.end()
     kept.append(text[position:])
-    return _TAG.sub(" ", " ".join(kept))
+    return html.unescape(_TAG.sub(" ", " ".join(kept)))
 
 
 def shorten(text: str, limit: int = MAX_MESSAGE_BODY) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import itertools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -177,13 +178,44 @@ class FakeServer:
         return respond(self.answer(request), request)
 
 
-def make_client(
-    flavor: Flavor, server: FakeServer, client_config: Mapping[str, str], *, max_retries: int, pauses: list[float]
-) -> Atono | AsyncAtono:
-    """A client over the fake server, with pacing off and retry pauses recorded instead of slept."""
+@attrs.frozen
+class _CausedPolicy(RetryPolicy):
+    """The SDK's retry policy, noting when a pause is its own backoff: the sleep hook reports each pause's cause."""
 
-    async def record(seconds: float) -> None:
-        pauses.append(seconds)
+    backoffs: list[float] = attrs.field(factory=list, repr=False)
+
+    def _backoff(self, retries_taken: int) -> float:
+        delay = super()._backoff(retries_taken)
+        self.backoffs.append(delay)
+        return delay
+
+
+def make_client(
+    flavor: Flavor,
+    server: FakeServer,
+    client_config: Mapping[str, str],
+    *,
+    max_retries: int,
+    pauses: list[dict[str, Any]],
+    now: float | None = None,
+) -> Atono | AsyncAtono:
+    """A client over the fake server, with pacing off and retry pauses recorded, with their causes, instead of slept.
+
+    A pause is `backoff` when the policy's backoff just chose that delay, else `retry-after` (the only other source
+    of a retry pause; pacing is off). The backoff's random draws alternate between 0 and 1, the two ends of its
+    range, so a pause outside the bounds a case states shows; `now` (Unix time) pins the clock a Retry-After date
+    is read against.
+    """
+    draws = itertools.cycle((0.0, 1.0))
+    backoffs: list[float] = []
+
+    def record(seconds: float) -> None:
+        cause = "backoff" if backoffs and backoffs[-1] == seconds else "retry-after"
+        backoffs.clear()
+        pauses.append({"cause": cause, "seconds": seconds})
+
+    async def record_async(seconds: float) -> None:
+        record(seconds)
 
     transport = httpx.MockTransport(server)
     options: dict[str, Any] = {
@@ -197,8 +229,20 @@ def make_client(
         client = Atono(http_client=httpx.Client(transport=transport), **options)
     else:
         client = AsyncAtono(http_client=httpx.AsyncClient(transport=transport), **options)
-    client._retry_policy = RetryPolicy(sleep=pauses.append, async_sleep=record, random=lambda: 0.5)
+    clock = {} if now is None else {"wall_clock": lambda: now}
+    client._retry_policy = _CausedPolicy(
+        sleep=record, async_sleep=record_async, random=lambda: next(draws), backoffs=backoffs, **clock
+    )
     return client
+
+
+def pause_matches(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> bool:
+    """A recorded pause against a case's: the same cause, and the seconds or within the inclusive bounds."""
+    if actual["cause"] != expected["cause"]:
+        return False
+    if "seconds" in expected:
+        return bool(actual["seconds"] == expected["seconds"])
+    return bool(expected.get("atLeast", 0) <= actual["seconds"] <= expected.get("atMost", float("inf")))
 
 
 # ---- reading values by path ------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from tests.conformance.adapter import (
     load,
     make_client,
     parse_instant,
+    pause_matches,
     resolve,
     respond,
     same_json,
@@ -77,11 +78,12 @@ async def run(
     *,
     max_retries: int = 0,
     read_ahead: int | None = None,
-) -> tuple[Outcome, FakeServer, list[float]]:
+    now: float | None = None,
+) -> tuple[Outcome, FakeServer, list[dict[str, Any]]]:
     """Make `call` against a fake server that answers with `answer(request)`; close the client after."""
     server = FakeServer(answer)
-    pauses: list[float] = []
-    client = make_client(flavor, server, FILES[kind]["client"], max_retries=max_retries, pauses=pauses)
+    pauses: list[dict[str, Any]] = []
+    client = make_client(flavor, server, FILES[kind]["client"], max_retries=max_retries, pauses=pauses, now=now)
     try:
         outcome = await execute(client, call, read_ahead=read_ahead)
     finally:
@@ -117,6 +119,7 @@ def check(roots: Mapping[str, Any], expectation: Mapping[str, Any]) -> None:
     elif "instant" in expectation:
         assert value.tzinfo is not None and value == parse_instant(expectation["instant"]), f"{path}: {value!r}"
     elif "enum" in expectation:
+        assert type(value).__name__ == expectation["enum"]["schema"], f"{path}: {value!r}"
         assert (value.value, value.is_known) == (expectation["enum"]["value"], expectation["enum"]["known"]), path
     elif "absent" in expectation:
         assert value is ABSENT, f"{path}: expected absent, got {value!r}"
@@ -235,7 +238,12 @@ async def test_error(case: dict[str, Any], flavor: Flavor) -> None:
     responses = case["responses"]
     answers = itertools.chain(responses, itertools.repeat(responses[-1]))
     outcome, server, pauses = await run(
-        flavor, "errors", lambda _: next(answers), case["call"], max_retries=case.get("maxRetries", 0)
+        flavor,
+        "errors",
+        lambda _: next(answers),
+        case["call"],
+        max_retries=case.get("maxRetries", 0),
+        now=parse_instant(case["now"]).timestamp() if "now" in case else None,
     )
     expect = case["expect"]
     assert_error(outcome, expect["error"])
@@ -243,7 +251,8 @@ async def test_error(case: dict[str, Any], flavor: Flavor) -> None:
     if "contentTypes" in expect:
         assert [sent.headers.get("content-type") for sent in server.sent] == expect["contentTypes"]
     if "pauses" in expect:
-        assert pauses == expect["pauses"]
+        assert len(pauses) == len(expect["pauses"]), pauses
+        assert all(pause_matches(a, e) for a, e in zip(pauses, expect["pauses"], strict=True)), pauses
     exc: Any = outcome.error
     if "status" in expect:
         assert exc.status_code == expect["status"]
@@ -256,7 +265,9 @@ async def test_error(case: dict[str, Any], flavor: Flavor) -> None:
         actual = [{name: getattr(e, name) for name in fields} for e in exc.errors]
         assert actual == [{name: e.get(name) for name in fields} for e in expect["errors"]]
     for text in expect.get("messageIncludes", []):
-        assert text in str(exc)
+        assert text in str(exc), str(exc)
+    for text in expect.get("messageExcludes", []):
+        assert text not in str(exc), str(exc)
 
 
 # ---- (d) pagination --------------------------------------------------------------------------------------

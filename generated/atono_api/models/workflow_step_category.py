@@ -22,8 +22,11 @@ class WorkflowStepCategory(StrEnum):
 
     @property
     def is_known(self) -> bool:
-        """False for a value this version of the client was not generated with."""
-        return self._name_ in type(self).__members__
+        """False for a value this version of the client was not generated with.
+
+        Compared by value, exactly: an unknown value may share a member's name (`ON` beside `ON = "on"`).
+        """
+        return type(self)._value2member_map_.get(self._value_) is self
 
     def __str__(self) -> str:
         return str(self.value)

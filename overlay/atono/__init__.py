@@ -27,6 +27,7 @@ from atono._exceptions import (
     NotIncludedError,
     PermissionDeniedError,
     RateLimitError,
+    RateLimitStorageError,
     UnprocessableEntityError,
 )
 from atono._ratelimit import RateLimit
@@ -62,6 +63,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RateLimitStorageError",
     "RetryPolicy",
     "UnprocessableEntityError",
     "__version__",

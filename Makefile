@@ -17,9 +17,15 @@ WHEEL_CHECK := build/wheel-check
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' overlay/atono/_version.py)
 
-.PHONY: setup generate check-spec check-generated check-api changelog lint typecheck pytest test demo sandbox bench bench-smoke docs wheel-check clean
+.PHONY: setup redis-server generate check-spec check-generated check-api changelog lint typecheck pytest test demo sandbox bench bench-smoke docs wheel-check clean
 
-setup: $(VENV)/.synced $(SPECTRAL)
+setup: $(VENV)/.synced $(SPECTRAL) redis-server
+
+# The tests and benchmarks of shared pacing start a real redis-server (Debian package) on a free loopback port.
+redis-server:
+	@command -v redis-server >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }
+	@command -v redis-server >/dev/null || { echo "redis-server is missing: install the Debian package redis-server"; exit 1; }
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -59,7 +65,7 @@ typecheck: $(VENV)/.synced $(PYRIGHT)
 	$(WITH_VENV) $(PYRIGHT) --project pyproject.toml
 	$(WITH_VENV) $(PYRIGHT) --verifytypes atono --ignoreexternal --outputjson | $(PY) tests/typing/type_completeness.py
 
-pytest: $(VENV)/.synced
+pytest: $(VENV)/.synced redis-server
 	$(PY) -m pytest -q
 
 # The public API against the last release's snapshot (release/<version>/public-api.json): a breaking change fails
@@ -87,11 +93,11 @@ sandbox: $(VENV)/.synced
 	$(PY) -m atono.sandbox --port 8750 --stories 5000 --latency-ms 20
 
 # Speed and memory figures, measured side by side in one run (bench/README.md).
-bench: $(VENV)/.synced
+bench: $(VENV)/.synced redis-server
 	$(PY) -m bench.run
 
 # The benchmarks on small inputs: checks their results, never their times, so they cannot rot.
-bench-smoke: $(VENV)/.synced
+bench-smoke: $(VENV)/.synced redis-server
 	$(PY) -m bench.run --smoke
 
 $(REDOCLY): docs/package.json docs/package-lock.json

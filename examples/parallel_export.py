@@ -13,6 +13,7 @@ within the API's limit, so none of them meets a 429. The parts are then joined, 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -54,14 +55,17 @@ def export_slice(job: Slice, progress: Any) -> None:
             progress.put(len(page.items))
 
 
-def slices(total: int, workers: int) -> list[tuple[int, int]]:
-    """`workers` (start, limit) pairs covering 0..total without overlap, as even as can be."""
-    size, extra = divmod(total, workers)
-    bounds, start = [], 0
+def slices(total: int, workers: int, page_size: int) -> list[tuple[int, int]]:
+    """At most `workers` (start, limit) pairs covering 0..total without overlap, each beginning at a page boundary
+    (so every worker asks for whole pages), as even as can be."""
+    pages = -(-total // page_size)
+    share, extra = divmod(pages, workers)
+    bounds, first = [], 0
     for n in range(workers):
-        limit = size + (1 if n < extra else 0)
-        bounds.append((start, limit))
-        start += limit
+        count = share + (1 if n < extra else 0)
+        start = first * page_size
+        bounds.append((start, min(count * page_size, total - start)))
+        first += count
     return [b for b in bounds if b[1] > 0]
 
 
@@ -74,10 +78,13 @@ def export(args: Any, base_url: str | None, api_key: str | None) -> int:
         storage = storage or "sqlite:///" + str(Path(scratch, "pacing.db").resolve())
         jobs = [
             Slice(base_url, api_key, storage, start, limit, str(Path(scratch, f"part-{n}.jsonl")), args.page_size)
-            for n, (start, limit) in enumerate(slices(total, args.workers))
+            for n, (start, limit) in enumerate(slices(total, args.workers, args.page_size))
         ]
-        print(f"Exporting {total} stories with {len(jobs)} workers sharing RateLimit(3000, 300) through "
-              f"{storage.split('://')[0]}", file=sys.stderr)
+        print(
+            f"Exporting {total} stories with {len(jobs)} workers sharing RateLimit(3000, 300) through "
+            f"{storage.split('://')[0]}",
+            file=sys.stderr,
+        )
         context = multiprocessing.get_context("spawn")
         counts = context.Queue()
         workers = [context.Process(target=export_slice, args=(job, counts)) for job in jobs]
@@ -85,10 +92,8 @@ def export(args: Any, base_url: str | None, api_key: str | None) -> int:
             worker.start()
         progress = Progress("stories")
         while any(worker.is_alive() for worker in workers) or not counts.empty():
-            try:
+            with contextlib.suppress(queue.Empty):
                 progress.update(counts.get(timeout=0.2), total)
-            except queue.Empty:
-                pass
         failed = [n for n, worker in enumerate(workers) if worker.exitcode != 0]
         if failed:
             print(f"error: workers {failed} failed (see above); {args.output} is not written", file=sys.stderr)

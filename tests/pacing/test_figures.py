@@ -28,7 +28,9 @@ def check_within_the_limit(figures: Figures) -> None:
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "redis"])
-def test_processes_sharing_a_storage_stay_within_the_limit(kind: str, redis_server: RedisServer, tmp_path: Path) -> None:
+def test_processes_sharing_a_storage_stay_within_the_limit(
+    kind: str, redis_server: RedisServer, tmp_path: Path
+) -> None:
     storage = redis_server.url if kind == "redis" else sqlite_url(tmp_path)
     figures = run(storage, kind, seconds=SECONDS)
     check_within_the_limit(figures)

@@ -60,7 +60,8 @@ def slices(total: int, workers: int, page_size: int) -> list[tuple[int, int]]:
     (so every worker asks for whole pages), as even as can be."""
     pages = -(-total // page_size)
     share, extra = divmod(pages, workers)
-    bounds, first = [], 0
+    bounds: list[tuple[int, int]] = []
+    first = 0
     for n in range(workers):
         count = share + (1 if n < extra else 0)
         start = first * page_size

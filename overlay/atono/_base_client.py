@@ -862,9 +862,10 @@ class BaseClient(Generic[_HttpT]):
         when none is left."""
         if self._succeeded(call, response, attempts.taken, attempts.uncertain):
             return None
-        if response.status_code == 429 and self._limiter is not None:
-            # Every client pacing with this limiter (threads, tasks, other processes sharing its storage) waits too;
-            # never longer than one window, so a wild Retry-After cannot stall every worker.
+        if response.status_code == 429 and self._limiter is not None and not isinstance(self._limiter, RateLimiter):
+            # Every client sharing the storage (other processes, other hosts) waits too; never longer than one
+            # window, so a wild Retry-After cannot stall every worker. (In-process pacing leaves a 429 to the retry
+            # of the request that met it, as before.)
             retry_after = call.policy.retry_after(response)
             if retry_after is not None and retry_after > 0:
                 self._limiter.pause(min(retry_after, self._limiter.limit.per_seconds))

@@ -85,7 +85,7 @@ def _name(_: object, attribute: attrs.Attribute[str], value: str) -> None:
         raise ValueError(f"RateLimit.name must be a non-empty printable string, got {value!r}")
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RateLimit:
     """At most `requests` requests in any window of `per_seconds` seconds.
 
@@ -112,10 +112,20 @@ class RateLimit:
         default=cast("str | _FromEnvironment | None", FROM_ENVIRONMENT),
         kw_only=True,
         validator=_storage,
-        repr=lambda v: repr(redact(v) if isinstance(v, str) else v),
     )
     name: str = attrs.field(default="default", kw_only=True, validator=_name)
     fallback_to_local: bool = attrs.field(default=False, kw_only=True, validator=attrs.validators.instance_of(bool))
+
+    def __repr__(self) -> str:
+        """The two numbers, then only the options given (a storage's password replaced)."""
+        parts = [f"requests={self.requests!r}", f"per_seconds={self.per_seconds!r}"]
+        if not isinstance(self.storage, _FromEnvironment):
+            parts.append(f"storage={redact(self.storage) if self.storage is not None else None!r}")
+        if self.name != "default":
+            parts.append(f"name={self.name!r}")
+        if self.fallback_to_local:
+            parts.append("fallback_to_local=True")
+        return f"RateLimit({', '.join(parts)})"
 
     def resolved_storage(self) -> str | None:
         """The storage this limit paces through: `storage`, or `ATONO_RATE_LIMIT_STORAGE` where it was left out

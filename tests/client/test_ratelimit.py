@@ -60,8 +60,8 @@ def test_the_window_slides() -> None:
 
 
 def test_a_pause_holds_back_every_booking_until_it_ends() -> None:
-    """A 429's Retry-After (`pause`) moves every next slot past it; slots already booked stay, and the window's
-    own spacing still holds after the pause."""
+    """A 429's Retry-After (`pause`, what a shared limit that fell back to this process uses) moves every next
+    slot past it; slots already booked stay, and the window's own spacing still holds after the pause."""
     clock, waits = FakeClock(), []
     pacer = limiter(2, 10.0, clock, waits)
     assert pacer.reserve() == 0

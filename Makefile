@@ -17,9 +17,15 @@ WHEEL_CHECK := build/wheel-check
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' overlay/atono/_version.py)
 
-.PHONY: setup prereqs test-all-pythons generate check-spec check-generated check-api changelog lint typecheck pytest test conformance-mutants demo sandbox bench bench-smoke docs docs-check wheel-check clean
+.PHONY: setup prereqs redis-server test-all-pythons generate check-spec check-generated check-api changelog lint typecheck pytest test conformance-mutants demo sandbox bench bench-smoke docs docs-check wheel-check clean
 
-setup: $(VENV)/.synced $(SPECTRAL)
+setup: $(VENV)/.synced $(SPECTRAL) redis-server
+
+# The tests and benchmarks of shared pacing start a real redis-server (Debian package) on a free loopback port.
+redis-server:
+	@command -v redis-server >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }
+	@command -v redis-server >/dev/null || { echo "redis-server is missing: install the Debian package redis-server"; exit 1; }
 
 $(UV):
 	tools/check-prereqs python
@@ -62,11 +68,11 @@ typecheck: $(VENV)/.synced $(PYRIGHT)
 	$(WITH_VENV) $(PYRIGHT) --project pyproject.toml
 	$(WITH_VENV) $(PYRIGHT) --verifytypes atono --ignoreexternal --outputjson | $(PY) tests/typing/type_completeness.py
 
-pytest: $(VENV)/.synced
+pytest: $(VENV)/.synced redis-server
 	$(PY) -m pytest -q
 
 # The suite on the other Pythons the classifiers claim (3.12, 3.13), each in its own venv from uv.lock; CI runs it.
-test-all-pythons: $(UV)
+test-all-pythons: $(UV) redis-server
 	tools/test-all-pythons
 
 prereqs:
@@ -103,11 +109,11 @@ sandbox: $(VENV)/.synced
 	$(PY) -m atono.sandbox --port 8750 --stories 5000 --latency-ms 20
 
 # Speed and memory figures, measured side by side in one run (bench/README.md).
-bench: $(VENV)/.synced
+bench: $(VENV)/.synced redis-server
 	$(PY) -m bench.run
 
 # The benchmarks on small inputs: checks their results, never their times, so they cannot rot.
-bench-smoke: $(VENV)/.synced
+bench-smoke: $(VENV)/.synced redis-server
 	$(PY) -m bench.run --smoke
 
 $(REDOCLY): docs/package.json docs/package-lock.json

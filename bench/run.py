@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-CASES = ["bench.bulk_read", "bench.parse", "bench.memory", "bench.startup"]
+CASES = ["bench.bulk_read", "bench.parse", "bench.memory", "bench.startup", "bench.shared_pacing"]
 
 
 def main() -> int:

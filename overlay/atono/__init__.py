@@ -27,6 +27,7 @@ from atono._exceptions import (
     NotIncludedError,
     PermissionDeniedError,
     RateLimitError,
+    RateLimitStorageError,
     UnprocessableEntityError,
 )
 from atono._ratelimit import RateLimit
@@ -65,5 +66,6 @@ __all__ = [  # noqa: RUF022 - reading order, not alphabetical
     "InternalServerError",
     "ErrorObject",
     "NotIncludedError",
+    "RateLimitStorageError",
     "__version__",
 ]

@@ -21,7 +21,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from types import ModuleType
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 from urllib.parse import unquote
 
 import attrs
@@ -57,6 +57,9 @@ from atono._exceptions import (
 )
 from atono._logs import REDACTED, Secret, logger, register_secret, setup_logging
 from atono._ratelimit import RateLimit, RateLimiter
+
+if TYPE_CHECKING:
+    from atono._shared_ratelimit import SharedRateLimiter
 from atono._reading import ACCEPT_ENCODING, aread_body, read_body
 from atono._response import record
 from atono._retry import RetryPolicy, deleted_by_earlier_attempt, may_have_been_applied
@@ -420,6 +423,17 @@ def _retries(n: int) -> str:
     return "1 retry" if n == 1 else f"{n} retries"
 
 
+def _limiter_for(limit: RateLimit, base_url: httpx.URL) -> RateLimiter | SharedRateLimiter:
+    """In-process pacing, or (storage given or in `ATONO_RATE_LIMIT_STORAGE`) the budget shared through it, keyed
+    by the API origin."""
+    if limit.resolved_storage() is None:
+        return RateLimiter(limit)
+    from atono._shared_ratelimit import limiter_for  # noqa: PLC0415 - loads the library: only when a storage is used
+
+    port = base_url.port or {"https": 443, "http": 80}.get(base_url.scheme, 0)
+    return limiter_for(limit, f"{base_url.scheme}://{base_url.host}:{port}")
+
+
 class BaseClient(Generic[_HttpT]):
     """What the sync and async clients share: configuration, request building, redirects, errors, parsing."""
 
@@ -464,7 +478,7 @@ class BaseClient(Generic[_HttpT]):
             _refuse_cleartext_proxy(http_client, self._base_url)
         self._http = http_client if http_client is not None else self._new_http_client(self._timeout)
         install(self._http)
-        self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
+        self._limiter = _limiter_for(rate_limit, self._base_url) if rate_limit is not None else None
         self._retry_policy = policy
         self._user_agent = _user_agent(self._default_headers, http_client)
         self._media_type = _MediaType()
@@ -558,7 +572,9 @@ class BaseClient(Generic[_HttpT]):
         if share_pool:
             clone._owns_http = self._owns_http
         if isinstance(rate_limit, NotGiven):
-            clone._limiter = self._limiter if same_origin or self._limiter is None else RateLimiter(self._limiter.limit)
+            clone._limiter = (
+                self._limiter if same_origin or self._limiter is None else _limiter_for(self._limiter.limit, target)
+            )
         # What the server took as a body's media type: learned once per origin.
         clone._media_type = self._media_type if same_origin else _MediaType()
         return clone
@@ -846,6 +862,13 @@ class BaseClient(Generic[_HttpT]):
         when none is left."""
         if self._succeeded(call, response, attempts.taken, attempts.uncertain):
             return None
+        if response.status_code == 429 and self._limiter is not None and not isinstance(self._limiter, RateLimiter):
+            # Every client sharing the storage (other processes, other hosts) waits too; never longer than one
+            # window, so a wild Retry-After cannot stall every worker. (In-process pacing leaves a 429 to the retry
+            # of the request that met it, as before.)
+            retry_after = call.policy.retry_after(response)
+            if retry_after is not None and retry_after > 0:
+                self._limiter.pause(min(retry_after, self._limiter.limit.per_seconds))
         delay = self._retry_delay_after_response(call, response, attempts.taken)
         if delay is None:
             raise self._status_error(call, response)

@@ -112,6 +112,15 @@ class NotIncludedError(AtonoError):
         self.relationship = relationship
 
 
+class RateLimitStorageError(AtonoError):
+    """The storage a shared `RateLimit` paces through (SQLite file or Redis) could not be used; `storage` names it,
+    any password replaced. Raised at first use, or when it stays out of reach past a wait (see `atono.RateLimit`)."""
+
+    def __init__(self, message: str, *, storage: str | None = None) -> None:
+        super().__init__(message)
+        self.storage = storage
+
+
 class APIError(AtonoError):
     """A request to the API failed. `request` is the request that was sent, with the key replaced."""
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import bisect
 import math
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from typing import NamedTuple
+from typing import Final, NamedTuple, cast
 
 import attrs
 
@@ -28,12 +29,116 @@ def _positive_seconds(_: object, attribute: attrs.Attribute[float], value: float
         raise ValueError(f"RateLimit.{attribute.name} must be a positive number of seconds, got {value!r}")
 
 
-@attrs.frozen
+ENV_RATE_LIMIT_STORAGE: Final = "ATONO_RATE_LIMIT_STORAGE"
+
+
+class _FromEnvironment:
+    """The type of `RateLimit.storage` left out: `ATONO_RATE_LIMIT_STORAGE` decides, else this process."""
+
+    def __repr__(self) -> str:
+        return "FROM_ENVIRONMENT"
+
+
+FROM_ENVIRONMENT: Final = _FromEnvironment()
+STORAGE_SCHEMES: Final = ("sqlite", "redis", "rediss")
+
+
+def _storage(_: object, attribute: attrs.Attribute[str | _FromEnvironment | None], value: object) -> None:
+    if value is None or isinstance(value, _FromEnvironment):
+        return
+    if not isinstance(value, str):
+        raise TypeError(f"RateLimit.storage must be None or a URL string, got {type(value).__name__}")
+    check_storage_url(value)
+
+
+def check_storage_url(url: str) -> str:
+    """`url` if it names a storage the SDK paces through, else a ValueError that says what would."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in STORAGE_SCHEMES or not rest.strip("/"):
+        raise ValueError(
+            f"rate limit storage {redact(url)!r} is not one the SDK knows: use None (this process), "
+            "'sqlite:///relative/path.db' or 'sqlite:////absolute/path.db' (every process on this host) "
+            "or 'redis://host:6379/0' / 'rediss://...' (every process on every host)"
+        )
+    return url
+
+
+def redact(url: str) -> str:
+    """`url` with any password replaced, for messages and reprs."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not at:
+        return url
+    user, colon, _ = userinfo.partition(":")
+    return (
+        f"{scheme}://{user}{':***' if colon else ''}@{host}{slash}{path}"
+        if user
+        else f"{scheme}://***@{host}{slash}{path}"
+    )
+
+
+def _name(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value or not value.isprintable():
+        raise ValueError(f"RateLimit.name must be a non-empty printable string, got {value!r}")
+
+
+@attrs.frozen(repr=False)
 class RateLimit:
-    """At most `requests` requests in any window of `per_seconds` seconds."""
+    """At most `requests` requests in any window of `per_seconds` seconds.
+
+    `storage` says who shares the budget: None, this process (every thread and task of the clients that use this
+    limit); `"sqlite:///pacing.db"` (relative) or `"sqlite:////var/run/pacing.db"` (absolute, as SQLAlchemy reads
+    them), every process on this host that names the file; `"redis://host:6379/0"` or `"rediss://..."`, every
+    process on every host that names the same Redis (`pip install atono[redis]`). Left out, the environment
+    variable `ATONO_RATE_LIMIT_STORAGE` decides, else this process.
+
+    A shared budget is keyed by what Atono limits by, the API origin (scheme, host and port of `base_url`) as seen
+    from one address: share a storage only between processes whose requests leave from the same address, as one
+    host or pods behind one NAT. The API key is not part of the key (Atono counts per address, not per key);
+    `name` separates budgets in one storage. A 429 with `Retry-After` seen by any client of a budget pauses all of
+    them until then.
+
+    A storage that cannot be reached raises `atono.RateLimitStorageError` at first use. With
+    `fallback_to_local=True` the client warns (`RuntimeWarning`) and paces within this process instead.
+    """
 
     requests: int = attrs.field(validator=_positive_int)
     per_seconds: float = attrs.field(validator=_positive_seconds)
+    storage: str | _FromEnvironment | None = attrs.field(
+        # Cast so the type checkers take the field's type, not the default's.
+        default=cast("str | _FromEnvironment | None", FROM_ENVIRONMENT),
+        kw_only=True,
+        validator=_storage,
+    )
+    name: str = attrs.field(default="default", kw_only=True, validator=_name)
+    fallback_to_local: bool = attrs.field(default=False, kw_only=True, validator=attrs.validators.instance_of(bool))
+
+    def __repr__(self) -> str:
+        """The two numbers, then only the options given (a storage's password replaced)."""
+        parts = [f"requests={self.requests!r}", f"per_seconds={self.per_seconds!r}"]
+        if not isinstance(self.storage, _FromEnvironment):
+            parts.append(f"storage={redact(self.storage) if self.storage is not None else None!r}")
+        if self.name != "default":
+            parts.append(f"name={self.name!r}")
+        if self.fallback_to_local:
+            parts.append("fallback_to_local=True")
+        return f"RateLimit({', '.join(parts)})"
+
+    def resolved_storage(self) -> str | None:
+        """The storage this limit paces through: `storage`, or `ATONO_RATE_LIMIT_STORAGE` where it was left out
+        (empty or unset: this process)."""
+        if not isinstance(self.storage, _FromEnvironment):
+            return self.storage
+        value = os.environ.get(ENV_RATE_LIMIT_STORAGE, "").strip()
+        if not value or value.lower() == "none":
+            return None
+        try:
+            return check_storage_url(value)
+        except ValueError as error:
+            raise ValueError(f"{ENV_RATE_LIMIT_STORAGE}: {error}") from None
 
 
 class Slot(NamedTuple):
@@ -76,6 +181,8 @@ class RateLimiter:
         # Whether no free time lies before the last slot, so the next slot is simply after the tail. A slot given
         # back can leave a hole; the next booking then searches the whole list and restores this once it lands last.
         self._packed = True
+        # A 429's Retry-After seen by any caller: no slot starts before this time.
+        self._paused_until = -math.inf
 
     def __repr__(self) -> str:
         return f"RateLimiter({self.limit!r})"
@@ -84,17 +191,18 @@ class RateLimiter:
         """Take the earliest free slot; return it (for `release`) and how many seconds to wait for it."""
         with self._lock:
             now = self._clock()
+            start = max(now, self._paused_until)
             slots, requests = self._slots, self.limit.requests
             # Slots a full window back can no longer share a window with any time from now on.
             del slots[: bisect.bisect_right(slots, (now - self.limit.per_seconds, math.inf))]
             if len(slots) < requests:
-                at = now
+                at = start
             elif self._packed:
                 # The window ending at `at` must exclude the request `requests` places back; with no hole known,
                 # that is never before the last slot (the bound only makes sure).
-                at = max(now, slots[-1].at, slots[-requests].at + self.limit.per_seconds)
+                at = max(start, slots[-1].at, slots[-requests].at + self.limit.per_seconds)
             else:
-                at = self._earliest(now)
+                at = self._earliest(start)
             self._packed = not slots or at >= slots[-1].at
             self._seq += 1
             slot = Slot(at, self._seq)
@@ -118,6 +226,14 @@ class RateLimiter:
             if b < a + window:
                 at = max(at, a + window)
         return at
+
+    def pause(self, seconds: float) -> None:
+        """Book nothing sooner than `seconds` from now (a 429's `Retry-After`); slots already booked stay."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def close(self) -> None:
+        """Nothing to release: the slots live in this process."""
 
     def release(self, slot: Slot) -> None:
         """Give back a slot that will not be used (a slot already forgotten, or given back, is ignored)."""

@@ -59,6 +59,20 @@ def test_the_window_slides() -> None:
     assert len(pacer._slots) == 1
 
 
+def test_a_pause_holds_back_every_booking_until_it_ends() -> None:
+    """A 429's Retry-After (`pause`, what a shared limit that fell back to this process uses) moves every next
+    slot past it; slots already booked stay, and the window's own spacing still holds after the pause."""
+    clock, waits = FakeClock(), []
+    pacer = limiter(2, 10.0, clock, waits)
+    assert pacer.reserve() == 0
+    pacer.pause(3.0)
+    pacer.pause(1.0)  # a shorter pause does not shorten the longer one
+    assert pacer.reserve() == 3.0
+    assert pacer.reserve() == 10.0  # the window: 10 s after the first slot
+    clock.now = 50.0
+    assert pacer.reserve() == 0  # the pause is over
+
+
 @given(
     requests=st.integers(1, 5),
     per_seconds=st.floats(0.5, 20.0),

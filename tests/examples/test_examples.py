@@ -211,3 +211,26 @@ def test_export_stories_resume_needs_a_checkpoint(sandbox: Sandbox, tmp_path: Pa
         "export_stories.py", *connect_args(sandbox), "-o", str(tmp_path / "s.jsonl"), "--resume", expect_failure=True
     )
     assert "nothing to resume" in err
+
+
+def test_parallel_export_writes_every_story_once_in_order(sandbox: Sandbox, client: Atono, tmp_path: Path) -> None:
+    """Three worker processes, disjoint page-aligned slices, one budget in a SQLite file: the joined file holds
+    every story exactly once, in the server's order, and the sandbox answered no 429."""
+    target = tmp_path / "stories.jsonl"
+    storage = "sqlite:///" + str((tmp_path / "pacing.db").resolve())
+    _, err = run_example(
+        "parallel_export.py",
+        *connect_args(sandbox),
+        "-o",
+        str(target),
+        "--workers",
+        "3",
+        "--page-size",
+        "25",
+        "--storage",
+        storage,
+    )
+    ids = [json.loads(line)["id"] for line in target.read_text().splitlines()]
+    assert ids == [story.id for story in client.stories.list()]
+    assert "3 workers" in err and "120/120" in err
+    assert all(ok for _, ok in sandbox.rate_limit_log)

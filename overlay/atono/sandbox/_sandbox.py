@@ -185,6 +185,13 @@ class Sandbox:
         self._faults.clear()
 
     @property
+    def rate_limit_log(self) -> list[tuple[float, bool]]:
+        """Each request the rate limit counted, oldest first (the last 100,000): its arrival as
+        `time.monotonic()` and whether it was admitted (False: answered 429). Empty with `rate_limit=None`."""
+        limiter = self._gateway.rate_limiter
+        return list(limiter.log) if limiter is not None else []
+
+    @property
     def applied_writes(self) -> list[AppliedWrite]:
         """Every write applied so far, oldest first (a copy)."""
         return self._journal.snapshot()

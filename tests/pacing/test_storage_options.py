@@ -1,0 +1,163 @@
+"""`RateLimit(storage=..., name=...)`: how a storage is named, read from the environment, reported when it cannot be
+used, and shared by clients, their copies and both flavours (against a real Redis and real SQLite files)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+from atono import AsyncAtono, Atono, RateLimit, RateLimitStorageError
+from atono._shared_ratelimit import SharedRateLimiter, sqlite_path
+from atono.testing import Sandbox
+
+from bench._redis import RedisServer, free_port, sqlite_url
+
+
+@pytest.mark.parametrize(
+    "storage",
+    ["memcached://localhost", "redis://", "sqlite://", "/tmp/pacing.db", "http://127.0.0.1:6379"],
+)
+def test_an_unknown_storage_is_refused_at_construction(storage: str) -> None:
+    with pytest.raises(ValueError, match="sqlite:///"):
+        RateLimit(60, 5, storage=storage)
+
+
+def test_the_environment_applies_where_storage_is_not_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATONO_RATE_LIMIT_STORAGE", "redis://cache:6379/1")
+    assert RateLimit(60, 5).resolved_storage() == "redis://cache:6379/1"
+    assert RateLimit(60, 5, storage=None).resolved_storage() is None  # explicit: this process
+    assert RateLimit(60, 5, storage="sqlite:///x.db").resolved_storage() == "sqlite:///x.db"
+    monkeypatch.setenv("ATONO_RATE_LIMIT_STORAGE", "")
+    assert RateLimit(60, 5).resolved_storage() is None
+    monkeypatch.setenv("ATONO_RATE_LIMIT_STORAGE", "mongodb://x")
+    with pytest.raises(ValueError, match="ATONO_RATE_LIMIT_STORAGE"):
+        RateLimit(60, 5).resolved_storage()
+
+
+def test_sqlite_paths_read_as_sqlalchemy_does() -> None:
+    assert sqlite_path("sqlite:///pacing.db") == "pacing.db"
+    assert sqlite_path("sqlite:///data/pacing.db") == "data/pacing.db"
+    assert sqlite_path("sqlite:////var/run/pacing.db") == "/var/run/pacing.db"
+
+
+def test_a_password_never_shows(redis_server: RedisServer) -> None:
+    limit = RateLimit(60, 5, storage="redis://:s3cret-pw@127.0.0.1:1/0")
+    assert "s3cret-pw" not in repr(limit)
+    with Sandbox() as sandbox:
+        client = Atono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=limit)
+        with pytest.raises(RateLimitStorageError) as caught:
+            client.request("GET", "/users")
+    assert "s3cret-pw" not in str(caught.value) and "s3cret-pw" not in repr(caught.value.storage)
+    assert caught.value.storage == "redis://***@127.0.0.1:1/0"
+
+
+def test_a_redis_out_of_reach_raises_at_first_use_naming_it() -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with Sandbox() as sandbox:
+        client = Atono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=RateLimit(60, 5, storage=url))
+        with pytest.raises(RateLimitStorageError, match=re.escape(url)) as caught:
+            client.request("GET", "/users")
+        assert caught.value.storage == url
+        assert "fallback_to_local=True" in str(caught.value)
+        assert sandbox.rate_limit_log == []  # nothing was sent unpaced
+
+
+def test_a_sqlite_file_in_a_missing_directory_raises_naming_it(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "no" / "such")
+    with Sandbox() as sandbox:
+        client = Atono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=RateLimit(60, 5, storage=url))
+        with pytest.raises(RateLimitStorageError, match=r"pacing\.db"):
+            client.request("GET", "/users")
+
+
+def test_falling_back_to_local_pacing_is_explicit_and_warns() -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    limit = RateLimit(3, 2, storage=url, fallback_to_local=True)
+    with Sandbox(rate_limit=(3, 2)) as sandbox:
+        client = Atono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=limit)
+        with pytest.warns(RuntimeWarning, match="pacing within this process"):
+            client.request("GET", "/users")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # warned once, not on every call
+            started = time.monotonic()
+            for _ in range(3):
+                client.request("GET", "/users")
+        assert time.monotonic() - started >= 1.5  # the fourth request waited for the window: still paced
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_clients_naming_one_storage_share_one_budget(kind: str, redis_server: RedisServer, sqlite_storage: str) -> None:
+    """Two clients (sync and async, each its own `Atono`) in one budget: together they stay within it."""
+    storage = redis_server.url if kind == "redis" else sqlite_storage
+    limit = RateLimit(10, 2, storage=storage, name=f"share-{kind}-{time.monotonic_ns()}")
+    with Sandbox(rate_limit=(10, 2)) as sandbox:
+        sync = Atono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=limit)
+
+        async def both() -> None:
+            async with AsyncAtono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=limit) as client:
+                calls = [client.request("GET", "/users") for _ in range(10)]
+                await asyncio.gather(
+                    asyncio.to_thread(lambda: [sync.request("GET", "/users") for _ in range(10)]), *calls
+                )
+
+        started = time.monotonic()
+        asyncio.run(both())
+        log = sandbox.rate_limit_log
+    assert len(log) == 20 and all(ok for _, ok in log)  # 20 requests, none 429
+    assert time.monotonic() - started >= 2.0  # the second ten waited for the first to leave the window
+
+
+def test_names_separate_budgets(redis_server: RedisServer) -> None:
+    stamp = time.monotonic_ns()
+    with Sandbox(rate_limit=None) as sandbox:
+        clients = [
+            Atono(
+                api_key=sandbox.api_key,
+                base_url=sandbox.url,
+                rate_limit=RateLimit(5, 60, storage=redis_server.url, name=f"{n}-{stamp}"),
+            )
+            for n in ("a", "b")
+        ]
+        started = time.monotonic()
+        for client in clients:
+            for _ in range(5):
+                client.request("GET", "/users")
+        assert time.monotonic() - started < 5  # each name had its own 5: nobody waited a minute
+
+
+def test_copies_on_the_same_origin_share_the_limiter(redis_server: RedisServer) -> None:
+    limit = RateLimit(5, 60, storage=redis_server.url, name=f"copies-{time.monotonic_ns()}")
+    client = Atono(api_key="k", base_url="http://127.0.0.1:1/v1", rate_limit=limit)
+    copy = client.with_options(timeout=5)
+    assert copy._limiter is client._limiter
+    assert isinstance(client._limiter, SharedRateLimiter)
+    assert client._limiter.key == f"atono:ratelimit:http://127.0.0.1:1:{limit.name}"  # the origin, not the key
+    other = Atono(api_key="another-key", base_url="http://127.0.0.1:1/v1", rate_limit=limit)
+    assert other._limiter is client._limiter  # one budget per origin and name, whatever the API key
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_a_429_seen_by_one_client_pauses_the_others(kind: str, redis_server: RedisServer, sqlite_storage: str) -> None:
+    """Shared backoff: a 429 with Retry-After 2 answered to one client holds back a client with its own limiter
+    object and connection (as in another process) until then."""
+    storage = redis_server.url if kind == "redis" else sqlite_storage
+    limit = RateLimit(100, 5, storage=storage, name=f"backoff-{time.monotonic_ns()}")
+    with Sandbox(rate_limit=None) as sandbox:
+        first = Atono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=limit)
+        second = Atono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=None)
+        second._limiter = SharedRateLimiter(limit, storage, sandbox.origin)
+        assert isinstance(first._limiter, SharedRateLimiter) and second._limiter.key == first._limiter.key
+        sandbox.inject("429", path="/users", count=1, retry_after=2)
+        answered = threading.Thread(target=lambda: first.request("GET", "/users"))
+        answered.start()
+        time.sleep(0.5)  # the 429 has been answered (on loopback, within milliseconds) and its pause written
+        started = time.monotonic()
+        second.request("GET", "/teams")
+        waited = time.monotonic() - started
+        answered.join()
+    assert waited >= 1.0, waited  # held back until about 2 s after the 429, not sent at once

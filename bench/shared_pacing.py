@@ -128,9 +128,9 @@ def run(
     seconds: float,
     processes: int = 4,
     threads: int = 4,
-    during: Callable[[float], None] | None = None,
+    during: Callable[[Sandbox, float], None] | None = None,
 ) -> Figures:
-    """One run; `during(start_at)` runs in a thread of this process while the workers send."""
+    """One run; `during(sandbox, start_at)` runs in a thread of this process while the workers send."""
     context = multiprocessing.get_context("spawn")
     results, ready, go, start = context.Queue(), context.Queue(), context.Event(), context.Value("d", 0.0)
     name = f"bench-{uuid.uuid4().hex[:8]}"  # a fresh budget, whatever earlier runs left in the storage
@@ -146,7 +146,7 @@ def run(
         start_at, start_mono = time.time() + lead, time.monotonic() + lead
         start.value = start_at
         go.set()
-        side = threading.Thread(target=during, args=(start_at,)) if during is not None else None
+        side = threading.Thread(target=during, args=(sandbox, start_at)) if during is not None else None
         if side is not None:
             side.start()
         for _ in workers:
@@ -168,10 +168,22 @@ def run(
     return figures
 
 
-def restart_redis(server: RedisServer, at: float, down: float = 1.0) -> Callable[[float], None]:
+def stall_sandbox(at: float, seconds: float) -> Callable[[Sandbox, float], None]:
+    """The sandbox stops serving for `seconds` from `at` seconds into the run (its event loop blocked, as a paused
+    host would be): requests sent before reach its rate limit `seconds` late, and are answered later still."""
+
+    def during(sandbox: Sandbox, start_at: float) -> None:
+        time.sleep(max(0.0, start_at + at - time.time()))
+        loop = sandbox._server._loop  # type: ignore[union-attr]  # the server thread's own loop
+        loop.call_soon_threadsafe(time.sleep, seconds)
+
+    return during
+
+
+def restart_redis(server: RedisServer, at: float, down: float = 1.0) -> Callable[[Sandbox, float], None]:
     """Stop `server` `at` seconds into the run and start it again (empty) `down` seconds later."""
 
-    def during(start_at: float) -> None:
+    def during(_: Sandbox, start_at: float) -> None:
         time.sleep(max(0.0, start_at + at - time.time()))
         server.stop()
         time.sleep(down)
@@ -188,10 +200,10 @@ def _hold_lock(path: str, seconds: float) -> None:
     connection.close()
 
 
-def lock_sqlite(url: str, at: float, seconds: float = 3.0) -> Callable[[float], None]:
+def lock_sqlite(url: str, at: float, seconds: float = 3.0) -> Callable[[Sandbox, float], None]:
     """Another process holds the SQLite file locked (`BEGIN EXCLUSIVE`) for `seconds`, `at` seconds in."""
 
-    def during(start_at: float) -> None:
+    def during(_: Sandbox, start_at: float) -> None:
         time.sleep(max(0.0, start_at + at - time.time()))
         holder = multiprocessing.get_context("spawn").Process(
             target=_hold_lock, args=(url[len("sqlite:///") :], seconds)

@@ -1036,9 +1036,14 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         request = self._build_request(call)
         hops = 0
         while True:
-            if self._limiter is not None:
-                self._log_pacing(call, self._limiter.acquire())
-            response = self._exchange(call, request)
+            hold = self._limiter.hold() if self._limiter is not None else None
+            try:
+                if hold is not None:
+                    self._log_pacing(call, hold.waited)
+                response = self._exchange(call, request)
+            finally:
+                if hold is not None and self._limiter is not None:
+                    self._limiter.answered(hold)
             next_request = self._next_hop(call, response, hops)
             if next_request is None:
                 return response
@@ -1135,9 +1140,14 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         request = self._build_request(call)
         hops = 0
         while True:
-            if self._limiter is not None:
-                self._log_pacing(call, await self._limiter.acquire_async())
-            response = await self._exchange(call, request)
+            hold = await self._limiter.hold_async() if self._limiter is not None else None
+            try:
+                if hold is not None:
+                    self._log_pacing(call, hold.waited)
+                response = await self._exchange(call, request)
+            finally:
+                if hold is not None and self._limiter is not None:
+                    self._limiter.answered(hold, in_background=True)
             next_request = self._next_hop(call, response, hops)
             if next_request is None:
                 return response

@@ -148,6 +148,14 @@ class Slot(NamedTuple):
     seq: int
 
 
+class Hold(NamedTuple):
+    """A place taken in the window: the seconds waited for it, and what `answered` needs to keep it counted until
+    the answer came (None: nothing to keep)."""
+
+    waited: float
+    booking: object = None
+
+
 class RateLimiter:
     """A sliding-window limiter shared by every thread or task that uses one client.
 
@@ -257,6 +265,17 @@ class RateLimiter:
                 self.release(slot)
                 raise
         return delay
+
+    def hold(self) -> Hold:
+        """`acquire`, as the executor calls it (see `SharedRateLimiter.hold`)."""
+        return Hold(self.acquire())
+
+    async def hold_async(self) -> Hold:
+        """`acquire_async`, as the executor calls it."""
+        return Hold(await self.acquire_async())
+
+    def answered(self, hold: Hold, *, in_background: bool = False) -> None:
+        """Nothing to keep: a slot here counts from its send time."""
 
     async def acquire_async(self) -> float:
         """Wait (without blocking the event loop) until a request may be sent; return the seconds waited."""

@@ -24,6 +24,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import hashlib
+import itertools
 import os
 import random
 import secrets
@@ -31,18 +32,19 @@ import sqlite3
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol, cast
 
 from pyrate_limiter import AbstractBucket, Rate, RateItem, RedisBucket, SQLiteBucket
 
 from atono._exceptions import RateLimitStorageError
-from atono._ratelimit import RateLimit, RateLimiter, redact
+from atono._ratelimit import Hold, RateLimit, RateLimiter, redact
 
 # How long a caller waits for a storage that failed during a run before it raises.
 OUTAGE_WAIT = 30.0
-# Added to the window the storage keeps: requests booked in one process reach the server after ones booked in
-# another, by up to a few milliseconds of scheduling; the margin keeps the server's window within the limit.
+# Added to the window the storage keeps: the server counts a request when it arrives, up to its answer after the
+# booking; an answer within this margin needs no second round trip to the storage (`_Window.keep`).
 GUARD_SECONDS = 0.25
 # Polling step while the storage is out of reach or a pause is in force and may be lifted or extended.
 _STEP = 0.25
@@ -58,8 +60,16 @@ class _Backend(Protocol):
 
     def pause_until(self, until: float) -> None: ...
 
-    def book(self) -> None:
+    def book(self) -> Booking:
         """Block until a place in the window is taken."""
+        ...
+
+    def due(self, booking: Booking) -> int | None:
+        """The time to restamp `booking` with (now, its answer's), or None if the guard keeps it counted."""
+        ...
+
+    def keep(self, booking: Booking, now: int) -> None:
+        """Restamp `booking` with `now`, so it counts until a window after its answer."""
         ...
 
     def close(self) -> None: ...
@@ -76,39 +86,62 @@ def _storage_errors() -> tuple[type[Exception], ...]:
     return tuple(errors)
 
 
+class Booking(NamedTuple):
+    """One place in the window: the name it was put under and its stamp (ms, the bucket's clock)."""
+
+    name: str
+    stamp: int
+
+
 class _Window:
     """Books a place in a bucket: the library's atomic check-and-insert, stamped with the time of each try.
 
     (The library's own blocking loop stamps a retry with the first try's time plus the sleeps, which falls behind
     the clock under load; entries stamped early leave the window early, and the server then counts more than the
     limit. Measured: 64 in a 5 s window of 60 over SQLite, with 4 processes x 4 threads on 2 busy cores.)
+
+    A place counts from its send until `per_seconds` after its answer, since the server counts it on arrival,
+    somewhere between the two: `keep` restamps it with the answer's time when the answer took longer than the
+    guard the window adds. Each place is put under a name of its own, so `keep` finds it again.
     """
 
     def __init__(self, bucket: AbstractBucket, key: str) -> None:
         self.bucket = bucket
-        self._key = key
         # The bucket keeps the last verdict for `waiting()`: one try at a time in this process.
         self._lock = threading.Lock()
         self._interval = max(rate.interval for rate in bucket.rates)
         self._leaked_at = 0
+        self._prefix = f"{os.getpid()}.{secrets.token_hex(4)}."
+        self._names = itertools.count()
 
-    def book(self) -> None:
+    def book(self) -> Booking:
         while True:
-            with self._lock:
-                wait_ms = self._attempt()
+            with self._lock, self._write():
+                booking = Booking(f"{self._prefix}{next(self._names)}", self.bucket.now())  # type: ignore[no-untyped-call]
+                wait_ms = self._attempt(booking)
             if wait_ms is None:
-                return
+                return booking
             # A little jitter, so the callers waiting for one freed place do not all ask at the same instant.
             time.sleep(max(wait_ms, 1) / 1000 + random.uniform(0, 0.003))
 
-    def _attempt(self) -> int | None:
-        """One try: None if a place was taken, else the milliseconds until one may be free."""
+    def _write(self) -> contextlib.AbstractContextManager[None]:
+        """What makes one try a single step across processes (the Redis script is one already)."""
+        return contextlib.nullcontext()
+
+    def due(self, booking: Booking) -> int | None:
         now: int = self.bucket.now()  # type: ignore[no-untyped-call]
-        item = RateItem(self._key, now)
+        return now if now - booking.stamp > GUARD_SECONDS * 1000 else None
+
+    def keep(self, booking: Booking, now: int) -> None:
+        raise NotImplementedError
+
+    def _attempt(self, booking: Booking) -> int | None:
+        """One try: None if a place was taken, else the milliseconds until one may be free."""
+        item = RateItem(booking.name, booking.stamp)
         if self.bucket.put(item):
-            if now - self._leaked_at > self._interval:  # drop entries no window holds any more
-                self.bucket.leak(now)
-                self._leaked_at = now
+            if booking.stamp - self._leaked_at > self._interval:  # drop entries no window holds any more
+                self.bucket.leak(booking.stamp)
+                self._leaked_at = booking.stamp
             return None
         wait_ms = self.bucket.waiting(item)
         assert isinstance(wait_ms, int)
@@ -123,14 +156,46 @@ class _SQLiteWindow(_Window):
 
     bucket: SQLiteBucket
 
-    def _attempt(self) -> int | None:
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
         connection = self.bucket.conn
         connection.execute("BEGIN IMMEDIATE")
         try:
-            return super()._attempt()
+            yield
         finally:
             if connection.in_transaction:  # a refusal wrote nothing
                 connection.commit()
+
+    def keep(self, booking: Booking, now: int) -> None:
+        with self._lock, self._write():
+            self.bucket.conn.execute(
+                f"UPDATE '{self.bucket.table}' SET item_timestamp = ? WHERE item_timestamp = ? AND name = ?",
+                (now, booking.stamp, booking.name),
+            )
+
+
+# Finds the place put under ARGV[2] at ARGV[1] (the library names members `<item name>:<id>:<n>`) and restamps it.
+_RESTAMP_SCRIPT = """
+local prefix = ARGV[2] .. ':'
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1])) do
+  if string.sub(member, 1, #prefix) == prefix then
+    redis.call('ZADD', KEYS[1], 'XX', ARGV[3], member)
+    return 1
+  end
+end
+return 0
+"""
+
+
+class _RedisWindow(_Window):
+    bucket: RedisBucket
+
+    def __init__(self, bucket: RedisBucket, key: str) -> None:
+        super().__init__(bucket, key)
+        self._restamp_script = bucket.redis.register_script(_RESTAMP_SCRIPT)
+
+    def keep(self, booking: Booking, now: int) -> None:
+        self._restamp_script(keys=[self.bucket.bucket_key], args=[booking.stamp, booking.name, now])
 
 
 def _rate(limit: RateLimit) -> Rate:
@@ -176,8 +241,14 @@ class _SQLite:
                 (self._key, until),
             )
 
-    def book(self) -> None:
-        self._window.book()
+    def book(self) -> Booking:
+        return self._window.book()
+
+    def due(self, booking: Booking) -> int | None:
+        return self._window.due(booking)
+
+    def keep(self, booking: Booking, now: int) -> None:
+        self._window.keep(booking, now)
 
     def close(self) -> None:
         self._window.bucket.close()  # type: ignore[no-untyped-call]
@@ -211,7 +282,7 @@ class _Redis:
         self._pause_script = self._client.register_script(_PAUSE_SCRIPT)
         self._rate = _rate(limit)
         self._window_key = f"{key}:window"
-        self._window = _Window(RedisBucket.init([self._rate], self._client, self._window_key), key)
+        self._window = self._new_window()
 
     def read(self) -> tuple[float, bool]:
         pause, epoch = self._client.mget(self._pause_key, self._epoch_key)
@@ -229,17 +300,26 @@ class _Redis:
     def pause_until(self, until: float) -> None:
         self._pause_script(keys=[self._pause_key], args=[repr(until), max(1, round((until - time.time()) * 1000))])
 
-    def book(self) -> None:
+    def _new_window(self) -> _RedisWindow:
+        return _RedisWindow(RedisBucket.init([self._rate], self._client, self._window_key), self._key)
+
+    def book(self) -> Booking:
         try:
-            self._window.book()
+            return self._window.book()
         except Exception as error:
             import redis.exceptions  # noqa: PLC0415 - loaded by now (this is a Redis storage)
 
             if not isinstance(error, redis.exceptions.NoScriptError):
                 raise
             # A restarted Redis forgot the window's script: load it again and book.
-            self._window = _Window(RedisBucket.init([self._rate], self._client, self._window_key), self._key)
-            self._window.book()
+            self._window = self._new_window()
+            return self._window.book()
+
+    def due(self, booking: Booking) -> int | None:
+        return self._window.due(booking)
+
+    def keep(self, booking: Booking, now: int) -> None:
+        self._window.keep(booking, now)  # a registered script reloads itself
 
     def close(self) -> None:
         self._client.close()
@@ -305,11 +385,15 @@ class SharedRateLimiter:
 
     def acquire(self) -> float:
         """Wait (blocking the thread) until a request may be sent; return the seconds waited."""
+        return self.hold().waited
+
+    def hold(self) -> Hold:
+        """`acquire`, keeping what `answered` needs: call it once the request's answer (or failure) came."""
         started = time.monotonic()
         backend = self._connect()
         if backend is None:
             assert self._fallback is not None
-            return self._fallback.acquire()
+            return self._fallback.hold()
         down_since: float | None = None
         while True:
             try:
@@ -321,8 +405,8 @@ class SharedRateLimiter:
                 if wait > 0:
                     time.sleep(min(wait, _STEP))
                     continue
-                backend.book()
-                return time.monotonic() - started
+                booking = backend.book()
+                return Hold(time.monotonic() - started, (backend, booking))
             except self._errors as error:
                 now = time.monotonic()
                 down_since = now if down_since is None else down_since
@@ -335,15 +419,40 @@ class SharedRateLimiter:
                 time.sleep(_STEP)
 
     async def acquire_async(self) -> float:
-        """Wait (without blocking the event loop) until a request may be sent; return the seconds waited.
+        """Wait (without blocking the event loop) until a request may be sent; return the seconds waited."""
+        return (await self.hold_async()).waited
+
+    async def hold_async(self) -> Hold:
+        """`hold`, without blocking the event loop.
 
         The booking runs on this limiter's own threads; a call cancelled while it waits still takes its place
         (the window stays within the limit; it is one request fewer)."""
+        return await asyncio.get_running_loop().run_in_executor(self._threads(), self.hold)
+
+    def _threads(self) -> concurrent.futures.ThreadPoolExecutor:
         with self._lock:
             if self._executor is None:
                 self._executor = concurrent.futures.ThreadPoolExecutor(_ASYNC_WORKERS, "atono-pacing")
-            executor = self._executor
-        return await asyncio.get_running_loop().run_in_executor(executor, self.acquire)
+            return self._executor
+
+    def answered(self, hold: Hold, *, in_background: bool = False) -> None:
+        """The request `hold` was taken for has its answer (or failed): keep its place counted until a window
+        from now, when the guard does not already. `in_background` (async callers) leaves the storage's round
+        trip to this limiter's threads. A storage out of reach is not the caller's failure: its answer is in."""
+        if hold.booking is None:
+            return
+        backend, booking = cast("tuple[_Backend, Booking]", hold.booking)
+        now = backend.due(booking)
+        if now is None:
+            return
+        if in_background:
+            self._threads().submit(self._keep, backend, booking, now)
+        else:
+            self._keep(backend, booking, now)
+
+    def _keep(self, backend: _Backend, booking: Booking, now: int) -> None:
+        with contextlib.suppress(*self._errors):
+            backend.keep(booking, now)
 
     def pause(self, seconds: float) -> None:
         """Pause every client of this budget for `seconds` (a 429's `Retry-After`)."""

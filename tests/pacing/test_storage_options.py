@@ -161,3 +161,33 @@ def test_a_429_seen_by_one_client_pauses_the_others(kind: str, redis_server: Red
         waited = time.monotonic() - started
         answered.join()
     assert waited >= 1.0, waited  # held back until about 2 s after the 429, not sent at once
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_a_slow_answer_keeps_its_place_until_a_window_after_it(
+    kind: str, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """The server counts a request when it arrives, somewhere up to its answer: a place counts until a window
+    after the answer. One request a second; the first answered 0.6 s after its send (past the 0.25 s guard), so
+    the next may go 1.25 s after the answer, not after the send. Against the storage itself, so a change in how the
+    library names its entries (which the restamp relies on) fails here."""
+    storage = redis_server.url if kind == "redis" else sqlite_url(tmp_path)
+    limit = RateLimit(1, 1.0, storage=storage, name=f"slow-{kind}")
+    first, second = (SharedRateLimiter(limit, storage, "https://api.atono.io:443") for _ in range(2))
+    try:
+        hold = first.hold()
+        time.sleep(0.6)
+        answered_at = time.monotonic()
+        first.answered(hold)
+        started = time.monotonic()
+        second.acquire()
+        assert time.monotonic() - answered_at >= 1.2
+        # A quick answer needs no second round trip: its place already counts a guard past its window.
+        quick = second.hold()
+        assert quick.booking is not None
+        backend, booking = quick.booking
+        assert backend.due(booking) is None
+    finally:
+        first.close()
+        second.close()
+    assert started - answered_at < 0.1

@@ -1,10 +1,14 @@
 """The mutation check of the conformance vectors: how many plausible wrong SDKs do the cases catch?
 
 Each `*.patch` here is a unified diff of the SDK (overlay/ or generated/) that builds one wrong behaviour; its first
-line says which. For each, this script applies the patch to a temporary copy of the tree, runs only the conformance
-tests there (`pytest tests/conformance -x -q`), and counts the mutant caught when they fail. It prints one line a
-mutant and the score, and exits non-zero when the score is below `--min` (95%), when a patch no longer applies, or
-when the unpatched copy does not pass (then no score would mean anything).
+line says which. For each, this script applies the patch to a temporary copy of the tree, runs the conformance
+tests there, and counts the mutant caught when they fail. It prints one line a mutant and the score, and exits
+non-zero when the score is below `--min` (95%), when a patch no longer applies, or when the unpatched copy does not
+pass (then no score would mean anything).
+
+Each mutant first runs only the case that caught it last time (`caught_by.json`); if that case passes, or is gone,
+it runs every case (`pytest tests/conformance -x -q`). So the score is the one a full run gives, in a third of its
+time. `--learn` runs every case for every mutant and writes `caught_by.json` afresh.
 
     make conformance-mutants                         # or: .venv/bin/python tests/conformance/mutants/run.py
     .venv/bin/python tests/conformance/mutants/run.py --jobs 2 12-*.patch
@@ -13,6 +17,7 @@ when the unpatched copy does not pass (then no score would mean anything).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -25,6 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
+CAUGHT_BY = HERE / "caught_by.json"
 # What the conformance tests need: the SDK (hand-written and generated), the tests, the spec and the pytest config.
 COPIED = ("overlay", "generated", "tests", "spec", "pyproject.toml")
 IGNORED = shutil.ignore_patterns("__pycache__", "node_modules", ".pytest_cache", "*.pyc", "mutants")
@@ -72,8 +78,9 @@ def environment(tree: Path) -> dict[str, str]:
     return env
 
 
-def pytest(tree: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", "tests/conformance", "-x", "-q", "-p", "no:cacheprovider"]
+def pytest(tree: Path, *tests: str) -> subprocess.CompletedProcess[str]:
+    """Run `tests` (node ids), or every conformance case, in `tree`; stop at the first failure."""
+    command = [sys.executable, "-m", "pytest", *(tests or ["tests/conformance"]), "-x", "-q", "-p", "no:cacheprovider"]
     command += ["-p", "asyncio", "-p", "timeout"]
     command += ["-o", f"timeout={TEST_TIMEOUT}"]
     return subprocess.run(
@@ -101,14 +108,17 @@ def check_copy(tree: Path) -> None:
         sys.exit(f"the unpatched copy fails its conformance tests:\n{baseline.stdout[-3000:]}")
 
 
-def run_one(tree: Path, diff: Path) -> Result:
+def run_one(tree: Path, diff: Path, known: str | None) -> Result:
+    """Test one mutant: first `known`, the case that caught it before, if any; then, unless it failed, every case."""
     started = time.perf_counter()
     applied = patch(tree, diff)
     if applied.returncode != 0:
         patch(tree, diff, reverse=True)  # undo whatever hunks did apply
         return Result(diff, "error", time.perf_counter() - started, f"does not apply: {applied.stdout.strip()}")
     try:
-        tested = pytest(tree)
+        tested = pytest(tree, known) if known else None
+        if tested is None or tested.returncode != 1:  # passed, or the case is gone (exit 4): every case
+            tested = pytest(tree)
     finally:
         if patch(tree, diff, reverse=True).returncode != 0:
             sys.exit(f"{diff.name}: could not be reverted in {tree}")
@@ -117,7 +127,7 @@ def run_one(tree: Path, diff: Path) -> Result:
         return Result(diff, "survived", seconds)
     if tested.returncode == 1:  # tests ran and failed
         failed = next((line for line in tested.stdout.splitlines() if line.startswith("FAILED")), "")
-        return Result(diff, "caught", seconds, failed.removeprefix("FAILED ").split(" - ")[0])
+        return Result(diff, "caught", seconds, failed.removeprefix("FAILED ").split(" - ")[0].strip())
     return Result(diff, "error", seconds, f"pytest exited {tested.returncode}: {tested.stdout[-500:]}")
 
 
@@ -126,7 +136,9 @@ def main() -> int:
     parser.add_argument("patches", nargs="*", help="patch file names here (globs allowed); default: all")
     parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once, each in its own copy")
     parser.add_argument("--min", type=float, default=95.0, help="the lowest score (percent caught) that passes")
+    parser.add_argument("--learn", action="store_true", help="run every case for every mutant; write caught_by.json")
     args = parser.parse_args()
+    caught_by: dict[str, str] = {} if args.learn or not CAUGHT_BY.exists() else json.loads(CAUGHT_BY.read_text())
     patterns = args.patches or ["*.patch"]
     diffs = sorted({diff for pattern in patterns for diff in HERE.glob(pattern)})
     if not diffs:
@@ -141,7 +153,7 @@ def main() -> int:
         def work(n: int) -> list[Result]:
             results = []
             for diff in batches[n]:
-                result = run_one(trees[n], diff)
+                result = run_one(trees[n], diff, caught_by.get(diff.stem))
                 print(f"{result.outcome:8} {diff.stem:45} {result.seconds:5.1f} s  {result.detail}", flush=True)
                 results.append(result)
             return results
@@ -149,6 +161,9 @@ def main() -> int:
         with ThreadPoolExecutor(jobs) as pool:
             results = [result for batch in pool.map(work, range(jobs)) for result in batch]
     caught = [r for r in results if r.outcome == "caught"]
+    if args.learn:
+        learned = {r.patch.stem: r.detail for r in sorted(caught, key=lambda r: r.patch.name)}
+        CAUGHT_BY.write_text(json.dumps(learned, indent=2) + "\n", encoding="utf-8")
     survived = [r for r in results if r.outcome == "survived"]
     errors = [r for r in results if r.outcome == "error"]
     score = 100.0 * len(caught) / len(results)

@@ -23,8 +23,9 @@ class Server:
 
 
 @contextmanager
-def sandbox_process(*, stories: int, latency_ms: float) -> Iterator[Server]:
-    """A sandbox in another process, so the server never competes with the code measured for the GIL."""
+def sandbox_process(*, stories: int, latency_ms: float, rate_limit: str = "off") -> Iterator[Server]:
+    """A sandbox in another process, so the server never competes with the code measured for the GIL.
+    `rate_limit` is the sandbox's `--rate-limit` (REQUESTS/SECONDS, or off)."""
     command = [
         sys.executable,
         "-m",
@@ -33,7 +34,7 @@ def sandbox_process(*, stories: int, latency_ms: float) -> Iterator[Server]:
         "0",
         "--quiet",
         "--rate-limit",
-        "off",
+        rate_limit,
         "--stories",
         str(stories),
         "--bugs",

@@ -5,7 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
-CASES = ["bench.bulk_read", "bench.parse", "bench.memory", "bench.startup", "bench.shared_pacing"]
+CASES = [
+    "bench.bulk_read",
+    "bench.parse",
+    "bench.memory",
+    "bench.startup",
+    "bench.pacing_at_limit",
+    "bench.shared_pacing",
+]
 
 
 def main() -> int:

@@ -246,10 +246,7 @@ class RateLimiter:
     def release(self, slot: Slot) -> None:
         """Give back a slot that will not be used (a slot already forgotten, or given back, is ignored)."""
         with self._lock:
-            index = bisect.bisect_left(self._slots, slot)
-            if index < len(self._slots) and self._slots[index] == slot:
-                del self._slots[index]
-                self._packed = False
+            self._remove(slot)
 
     def reserve(self) -> float:
         """Take the next free slot for good and return how many seconds to wait for it."""
@@ -257,33 +254,75 @@ class RateLimiter:
 
     def acquire(self) -> float:
         """Wait (blocking the thread) until a request may be sent; return the seconds waited."""
-        slot, delay = self.book()
-        if delay > 0:
-            try:
-                self._sleep(delay)
-            except BaseException:  # KeyboardInterrupt too: the request will not be sent
-                self.release(slot)
-                raise
-        return delay
-
-    def hold(self) -> Hold:
-        """`acquire`, as the executor calls it (see `SharedRateLimiter.hold`)."""
-        return Hold(self.acquire())
-
-    async def hold_async(self) -> Hold:
-        """`acquire_async`, as the executor calls it."""
-        return Hold(await self.acquire_async())
-
-    def answered(self, hold: Hold, *, in_background: bool = False) -> None:
-        """Nothing to keep: a slot here counts from its send time."""
+        return self.hold().waited
 
     async def acquire_async(self) -> float:
         """Wait (without blocking the event loop) until a request may be sent; return the seconds waited."""
-        slot, delay = self.book()
-        if delay > 0:
-            try:
-                await self._async_sleep(delay)
-            except BaseException:  # CancelledError too: the request will not be sent
-                self.release(slot)
-                raise
-        return delay
+        return (await self.hold_async()).waited
+
+    def hold(self) -> Hold:
+        """`acquire`, keeping the slot for `answered`."""
+        waited = 0.0
+        while True:
+            slot, delay = self.book()
+            if delay > 0:
+                try:
+                    self._sleep(delay)
+                except BaseException:  # KeyboardInterrupt too: the request will not be sent
+                    self.release(slot)
+                    raise
+            waited += delay
+            sent = self._send(slot)
+            if sent is not None:
+                return Hold(waited, sent)
+
+    async def hold_async(self) -> Hold:
+        """`acquire_async`, keeping the slot for `answered`."""
+        waited = 0.0
+        while True:
+            slot, delay = self.book()
+            if delay > 0:
+                try:
+                    await self._async_sleep(delay)
+                except BaseException:  # CancelledError too: the request will not be sent
+                    self.release(slot)
+                    raise
+            waited += delay
+            sent = self._send(slot)
+            if sent is not None:
+                return Hold(waited, sent)
+
+    def _send(self, slot: Slot) -> Slot | None:
+        """`slot`, if the window ending now holds no more than the limit; else None, the slot given back, to book
+        again. (Slots move later, to their answers' times: one booked before such a move may now crowd its window.)"""
+        with self._lock:
+            now = self._clock()
+            slots = self._slots
+            first = bisect.bisect_right(slots, (now - self.limit.per_seconds, math.inf))
+            if bisect.bisect_right(slots, (now, math.inf)) - first <= self.limit.requests:
+                return slot
+            self._remove(slot)
+            return None
+
+    def answered(self, hold: Hold, *, in_background: bool = False) -> None:
+        """The request sent in `hold`'s slot has its answer (or failed): the slot counts from now, since the server
+        counted the request on its arrival, which may have been any time up to now."""
+        slot = cast("Slot", hold.booking)
+        with self._lock:
+            self._move(slot, self._clock())
+
+    def _move(self, slot: Slot, at: float) -> Slot:
+        """Move `slot` later, to `at` (a slot already forgotten stays so)."""
+        if at <= slot.at or not self._remove(slot):
+            return slot
+        moved = Slot(at, slot.seq)
+        bisect.insort(self._slots, moved)
+        return moved
+
+    def _remove(self, slot: Slot) -> bool:
+        index = bisect.bisect_left(self._slots, slot)
+        if index < len(self._slots) and self._slots[index] == slot:
+            del self._slots[index]
+            self._packed = False
+            return True
+        return False

@@ -424,3 +424,48 @@ def test_rounding_neither_crowds_the_window_nor_delays_the_next_caller(
         else:
             clock.now += value
         assert fits([s.at for s in held], requests, per_seconds)
+
+
+def advancing_limiter(requests: int, per_seconds: float, clock: FakeClock) -> RateLimiter:
+    """A limiter whose sleeps pass the fake time."""
+
+    def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    return RateLimiter(RateLimit(requests, per_seconds), clock=clock, sleep=sleep)
+
+
+def test_a_slot_counts_until_a_window_after_its_answer() -> None:
+    """The server counts a request when it arrives, any time up to its answer: the next caller waits for a window
+    after the answer, not after the send."""
+    clock = FakeClock()
+    pacer = advancing_limiter(2, 10.0, clock)
+    first, second = pacer.hold(), pacer.hold()
+    pacer.answered(second)  # answered at once
+    clock.now = 3.0
+    pacer.answered(first)  # answered 3 s after its send
+    assert pacer.acquire() == 7.0  # at 10: the window (0, 10] holds the first, now at 3, and this one
+    assert clock.now == 10.0
+    assert pacer.acquire() == 3.0  # at 13, once the first's answer is a window back
+
+
+def test_a_caller_booked_before_an_answer_moved_a_slot_books_again() -> None:
+    """A slot booked while an earlier request was on its way may crowd the window once that request's answer
+    moves it later: the caller checks on waking and waits for the next free time."""
+    clock = FakeClock()
+    pacer = advancing_limiter(1, 10.0, clock)
+    first = pacer.hold()
+    booked, delay = pacer.book()  # the next caller, booked at 10 while the first is on its way
+    assert (booked.at, delay) == (10.0, 10.0)
+    pacer.release(booked)
+
+    def sleep(seconds: float) -> None:
+        if clock.now == 0.0:  # the first is answered at 4 while the second sleeps until 10
+            clock.now = 4.0
+            pacer.answered(first)
+            clock.now = 0.0
+        clock.now += seconds
+
+    pacer._sleep = sleep
+    assert pacer.acquire() == 14.0  # at 10 the window (0, 10] still holds the first (now at 4): on to 14
+    assert clock.now == 14.0

@@ -97,7 +97,7 @@ changelog: $(VENV)/.synced
 test: check-spec check-generated lint typecheck check-api pytest bench-smoke
 
 # The mutation check of the conformance vectors: each patch of tests/conformance/mutants/ is a wrong SDK that some
-# case must fail (tests/conformance/mutants/README.md). Minutes long, so not part of `make test`.
+# case must fail (tests/conformance/mutants/README.md). A few minutes long: CI runs it after `make test`.
 MUTANT_JOBS ?= 2
 conformance-mutants: $(VENV)/.synced
 	$(PY) tests/conformance/mutants/run.py --jobs $(MUTANT_JOBS)

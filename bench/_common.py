@@ -6,6 +6,8 @@ client and httpx), not the server's modules, whose objects would make every garb
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import statistics
 import subprocess
@@ -14,6 +16,22 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Where `record` keeps the figures of a run (`make bench` sets it to build/bench.json); unset, nothing is written.
+FIGURES_ENV = "ATONO_BENCH_JSON"
+
+
+def record(case: str, **figures: Any) -> None:
+    """Keep `figures` under `case` in the run's JSON file, so a later run can be compared with this one."""
+    path = os.environ.get(FIGURES_ENV)
+    if not path:
+        return
+    file = Path(path)
+    data = json.loads(file.read_text(encoding="utf-8")) if file.exists() else {}
+    data.setdefault("cases", {})[case] = figures
+    file.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import sys
 
 from atono import Atono
 
-from bench._common import sandbox_process
+from bench._common import record, sandbox_process
 
 
 def child(url: str, api_key: str, count: int) -> None:
@@ -60,6 +60,15 @@ def main() -> int:
     print(f"Peak RSS iterating stories, median of {args.rounds} fresh processes per size")
     for size, megabytes in medians.items():
         print(f"  {size:>7} stories {megabytes:8.1f} MB   growth {megabytes - smallest:+.1f} MB")
+    growth = medians[max(args.sizes)] - smallest
+    print(f"  goal: growth < 15 MB from {min(args.sizes)} to {max(args.sizes)}: {'met' if growth < 15 else 'not met'}")
+    if not args.smoke:
+        record(
+            "memory",
+            peak_mb={str(size): round(mb, 1) for size, mb in medians.items()},
+            growth_mb=round(growth, 1),
+            goal="< 15 MB growth from 1k to 100k stories",
+        )
     return 0
 
 

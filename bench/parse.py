@@ -19,7 +19,7 @@ from atono.testing import Sandbox
 from atono_api import Client as GeneratedClient
 from atono_api.api.bugs import list_bugs
 
-from bench._common import alternate
+from bench._common import alternate, record
 
 
 def page_bytes() -> bytes:
@@ -96,6 +96,14 @@ def main() -> int:
     )
     for name, seconds in medians.items():
         print(f"  {name:32} {seconds * 1000:8.2f} ms   {seconds / baseline:5.2f}x the baseline")
+    sdk_ratio = medians["Atono typed + resolved"] / baseline
+    print(f"  goal: Atono <= 1.5x the baseline: {'met' if sdk_ratio <= 1.5 else 'not met'}")
+    record(
+        "parse",
+        milliseconds={name: round(seconds * 1000, 3) for name, seconds in medians.items()},
+        ratio=round(sdk_ratio, 3),
+        goal="<= 1.5x httpx + json.loads + dict access",
+    )
     return 0
 
 

@@ -36,6 +36,7 @@ from atono._ratelimit import RateLimiter
 from atono._shared_ratelimit import SharedRateLimiter
 from atono.testing import Sandbox
 
+from bench._common import record
 from bench._redis import RedisServer, sqlite_url
 
 LIMIT = (60, 5.0)
@@ -271,10 +272,22 @@ def main() -> int:
         rounds = 200 if args.smoke else 2000
         print(f"Cost of one booking (median of 5 x {rounds}, single thread, nobody waits)")
         local = booking_cost(None, rounds * 10)
+        costs = {"in-process": local}
         print(f"  {'in-process':<12} {local:8.1f} µs")
         for key in ("sqlite", "redis"):
-            cost = booking_cost(storages[key], rounds)
+            costs[key] = cost = booking_cost(storages[key], rounds)
             print(f"  {key:<12} {cost:8.1f} µs   {cost / local:6.0f}x in-process")
+    if not args.smoke:
+        record(
+            "shared_pacing",
+            seconds=seconds,
+            limit=list(LIMIT),
+            runs={
+                f.storage: {"responses_429": f.rejected, "max_window": f.max_window, "share": round(f.share, 3)}
+                for f in runs
+            },
+            booking_us={key: round(cost, 1) for key, cost in costs.items()},
+        )
     if failures:
         print("FAILED:", *failures, sep="\n  ")
         return 1

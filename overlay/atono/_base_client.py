@@ -9,7 +9,6 @@ body's size, retries and typed errors.
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import functools
 import ipaddress
@@ -1156,6 +1155,8 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
     async def _exchange(self, call: _Call, request: httpx.Request) -> httpx.Response:
         """Send one request and read its body, within the deadline (enforced by cancellation too, for any
         transport) and the size cap."""
+        import asyncio  # noqa: PLC0415 - not at import: see `asyncio_sleep`
+
         self._check_open()
         scope = asyncio.timeout(call.deadline)
         try:

@@ -17,20 +17,22 @@ exactly the items of one already read (a server ignoring the page parameters), r
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from atono._exceptions import APIResponseValidationError
 from atono._objects import ResourceObject
+
+if TYPE_CHECKING:
+    import asyncio
 
 T = TypeVar("T")
 Strategy = Literal["number", "offset"]
@@ -450,6 +452,8 @@ class AsyncPager(_Pager[T]):
 
     async def _concurrent(self, plan: _Plan, page: Page[T], index: int, response: Any) -> AsyncGenerator[Page[T], None]:
         """As `SyncPager._concurrent`, with tasks."""
+        import asyncio  # noqa: PLC0415 - not at import: see `asyncio_sleep`
+
         indices = iter(plan.indices())
         in_flight: deque[tuple[int, asyncio.Task[Any]]] = deque()
         try:

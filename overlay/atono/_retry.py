@@ -22,7 +22,6 @@ Rules, in order of importance:
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import email.utils
 import math
@@ -35,6 +34,7 @@ import attrs
 import httpx
 
 from atono._constants import DEFAULT_MAX_RETRIES
+from atono._ratelimit import asyncio_sleep
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 TOO_MANY_REQUESTS = 429
@@ -174,7 +174,7 @@ class RetryPolicy:
     random: Callable[[], float] = attrs.field(default=random.random, repr=False)
     wall_clock: Callable[[], float] = attrs.field(default=time.time, repr=False)
     sleep: Callable[[float], None] = attrs.field(default=time.sleep, repr=False)
-    async_sleep: Callable[[float], Awaitable[None]] = attrs.field(default=asyncio.sleep, repr=False)
+    async_sleep: Callable[[float], Awaitable[None]] = attrs.field(default=asyncio_sleep, repr=False)
 
     def retry_after(self, response: httpx.Response) -> float | None:
         """The pause the server asked for in `Retry-After`, in seconds, uncapped."""

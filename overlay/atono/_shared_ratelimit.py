@@ -439,6 +439,9 @@ class SharedRateLimiter:
         """The request `hold` was taken for has its answer (or failed): keep its place counted until a window
         from now, when the guard does not already. `in_background` (async callers) leaves the storage's round
         trip to this limiter's threads. A storage out of reach is not the caller's failure: its answer is in."""
+        if self._fallback is not None:  # the hold is the in-process limiter's
+            self._fallback.answered(hold, in_background=in_background)
+            return
         if hold.booking is None:
             return
         backend, booking = cast("tuple[_Backend, Booking]", hold.booking)

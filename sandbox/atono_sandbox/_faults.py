@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 from urllib.parse import parse_qs
 
-from atono.sandbox._errors import error_object
+from atono_sandbox._errors import error_object
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -53,7 +53,7 @@ FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 RANDOM_FAULTS: tuple[FaultKind, ...] = ("429", "500", "502", "503", "reset", "truncate")
 
 # The per-connection hook (set by the sandbox's HTTP protocol) that closes a connection unanswered.
-DROP_EXTENSION = "atono.sandbox.drop"
+DROP_EXTENSION = "atono_sandbox.drop"
 
 _JSONAPI = (b"content-type", b"application/vnd.api+json")
 _PREFIX = re.compile(r"^(/api)?/v1(?=/|$)")
@@ -396,7 +396,7 @@ class Gateway:
         """Close the connection without completing a response, then wait until the server has noticed."""
         drop = scope.get("extensions", {}).get(DROP_EXTENSION)
         if drop is None:
-            raise RuntimeError("dropping a connection needs the sandbox's HTTP protocol (see atono.sandbox._server)")
+            raise RuntimeError("dropping a connection needs the sandbox's HTTP protocol (see atono_sandbox._server)")
         drop()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(5):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import TracebackType
 
-from atono.sandbox._app import build_app
-from atono.sandbox._data import seed_store
-from atono.sandbox._faults import FaultKind, FaultPlan, Gateway, Injection, RateLimiter
-from atono.sandbox._journal import AppliedWrite, Journal
-from atono.sandbox._server import ServerThread, bind
+from atono_sandbox._app import build_app
+from atono_sandbox._data import seed_store
+from atono_sandbox._faults import FaultKind, FaultPlan, Gateway, Injection, RateLimiter
+from atono_sandbox._journal import AppliedWrite, Journal
+from atono_sandbox._server import ServerThread, bind
 
 API_KEY = "atono_sandbox_key"
 OTHER_API_KEY = "atono_sandbox_outsider_key"

@@ -24,8 +24,8 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from atono.sandbox._documents import Page
-from atono.sandbox._errors import ApiError, error_object
+from atono_sandbox._documents import Page
+from atono_sandbox._errors import ApiError, error_object
 
 _HTTP_METHODS = ("get", "post", "patch", "put", "delete")
 _INTEGER = re.compile(r"-?[0-9]+")

@@ -8,12 +8,12 @@ import sys
 
 import uvicorn
 
-from atono.sandbox._app import build_app
-from atono.sandbox._data import seed_store
-from atono.sandbox._faults import FaultPlan, Gateway, RateLimiter
-from atono.sandbox._journal import Journal
-from atono.sandbox._sandbox import API_KEY, DEFAULT_RATE_LIMIT, MEDIA_TYPES, OTHER_API_KEY
-from atono.sandbox._server import bind, config
+from atono_sandbox._app import build_app
+from atono_sandbox._data import seed_store
+from atono_sandbox._faults import FaultPlan, Gateway, RateLimiter
+from atono_sandbox._journal import Journal
+from atono_sandbox._sandbox import API_KEY, DEFAULT_RATE_LIMIT, MEDIA_TYPES, OTHER_API_KEY
+from atono_sandbox._server import bind, config
 
 
 def _rate_limit(text: str) -> tuple[int, float] | None:

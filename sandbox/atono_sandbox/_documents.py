@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from atono.sandbox._data import Flag, FlagEnvironment, Item, Store, Team, User, WorkflowStep, criterion_text
+from atono_sandbox._data import Flag, FlagEnvironment, Item, Store, Team, User, WorkflowStep, criterion_text
 
 LINK_PREFIX = "/api/v1"
 
@@ -227,7 +227,7 @@ def resource(record: Record) -> Resource:
 def _include_relationships() -> dict[str, str]:
     """The relationship an include path names where they differ (`WORKFLOW_STEP` -> `workflowStep`, `creator` ->
     `reporter`), as the spec's include enums say."""
-    from atono.sandbox._validation import include_relationships  # noqa: PLC0415 - it imports this module
+    from atono_sandbox._validation import include_relationships  # noqa: PLC0415 - it imports this module
 
     return include_relationships()
 

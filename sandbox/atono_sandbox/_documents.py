@@ -308,7 +308,7 @@ def single(record: Record, link: str, store: Store | None = None, include: list[
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
+class PageRequest:
     """Validated paging parameters: `offset` is set when the request paged by offset."""
 
     size: int
@@ -337,7 +337,7 @@ def sorted_by(records: list[Any], sort: list[str]) -> list[Any]:
 
 def collection(
     records: list[Any],
-    page: Page,
+    page: PageRequest,
     path: str,
     *,
     serialize: Any = encoded_resource,

@@ -33,7 +33,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
 # Reinstall when the lock or the project metadata changes.
-$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml sandbox/pyproject.toml
 	$(UV) sync --locked --all-extras --quiet
 	touch $@
 
@@ -53,8 +53,8 @@ check-generated: $(VENV)/.synced
 	$(PY) spec/generate.py --check
 
 lint: $(VENV)/.synced
-	$(VENV)/bin/ruff check overlay tests examples bench release spec/*.py
-	$(VENV)/bin/ruff format --check overlay tests examples bench release spec/*.py
+	$(VENV)/bin/ruff check overlay sandbox tests examples bench release spec/*.py
+	$(VENV)/bin/ruff format --check overlay sandbox tests examples bench release spec/*.py
 
 $(PYRIGHT): tests/typing/package.json tests/typing/package-lock.json
 	tools/check-prereqs node
@@ -138,22 +138,23 @@ docs-check: docs
 		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q chromium >/dev/null; }
 	node docs/check-site.mjs site build/site
 
-# What users install: build the sdist, the wheel from it, install the wheel with [sandbox] into a new venv
-# and run the quickstart from there, so a file missing from the distribution fails here.
+# What users install: each distribution's sdist and its wheel built from it (atono from here, atono-sandbox from
+# sandbox/); which packages each wheel carries (release/check_wheels.py); both installed, atono with [sandbox], into a
+# new venv, and the quickstart run from there, so a file missing from a distribution fails here.
 wheel-check: $(VENV)/.synced
 	rm -rf dist $(WHEEL_CHECK) && mkdir -p $(WHEEL_CHECK)/run
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(PY) -m build --installer uv --outdir dist . > $(WHEEL_CHECK)/build.log
-	$(PY) -c 'import sys, zipfile; names = set(zipfile.ZipFile(sys.argv[1]).namelist()); \
-		missing = {"atono/py.typed", "atono/sandbox/__init__.py", "atono_api/py.typed", "atono_sdk/py.typed", "atono_wire/__init__.py"} - names; \
-		sys.exit(f"missing from the wheel: {sorted(missing)}" if missing else 0)' dist/atono-*.whl
+	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(PY) -m build --installer uv --outdir dist sandbox > $(WHEEL_CHECK)/build-sandbox.log
+	$(PY) release/check_wheels.py dist
 	$(UV) venv --quiet --python $(PY) $(WHEEL_CHECK)/venv
-	$(UV) pip install --quiet --python $(WHEEL_CHECK)/venv/bin/python "$$(ls dist/atono-*.whl)[sandbox]"
+	$(UV) pip install --quiet --python $(WHEEL_CHECK)/venv/bin/python "$$(ls dist/atono-*.whl)[sandbox]" dist/atono_sandbox-*.whl
 	cp examples/quickstart.py examples/_common.py $(WHEEL_CHECK)/run/
 	cd $(WHEEL_CHECK)/run && env -u PYTHONPATH -u ATONO_API_KEY -u ATONO_BASE_URL ../venv/bin/python -s -c \
-		'import atono, atono_api, sys; bad = [m.__file__ for m in (atono, atono_api) if "/wheel-check/venv/" not in m.__file__]; \
+		'import atono, atono_api, atono_sandbox, atono_wire, sys; \
+		bad = [m.__file__ for m in (atono, atono_api, atono_sandbox, atono_wire) if "/wheel-check/venv/" not in m.__file__]; \
 		sys.exit(f"imported from outside the new venv: {bad}" if bad else 0)'
 	cd $(WHEEL_CHECK)/run && env -u PYTHONPATH -u ATONO_API_KEY -u ATONO_BASE_URL ../venv/bin/python -s quickstart.py
-	@echo "wheel-check: built $$(echo dist/*), installed the wheel in a new venv, ran the quickstart from it"
+	@echo "wheel-check: built $$(echo dist/*), installed both wheels in a new venv, ran the quickstart from it"
 
 clean:
 	rm -rf $(TOOLS) $(VENV) .venv-3.12 .venv-3.13 spec/lint/node_modules docs/node_modules tests/typing/node_modules site dist build .pytest_cache .mypy_cache .ruff_cache

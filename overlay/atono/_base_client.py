@@ -1,4 +1,4 @@
-"""Configuration and the request executor that every API call goes through, sync and async.
+"""The request executor that every API call goes through, sync and async (its options: `atono._config`).
 
 The executor sends requests itself, built by the generated operation modules (`_get_kwargs`), instead of calling
 the generated `sync_detailed`: that one returns error documents instead of raising and lets `KeyError`/`ValueError`
@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-import ipaddress
 import json as jsonlib
-import math
-import os
-import re
 import ssl
 import time
 from collections.abc import Mapping
@@ -28,15 +24,26 @@ import httpx
 from atono_api import Client as GeneratedClient
 from atono_api.errors import UnexpectedStatus
 
+from atono._config import (
+    CALL_OPTIONS,
+    TimeoutTypes,
+    check_extra_headers,
+    check_extra_query,
+    check_max_response_bytes,
+    check_retry_policy,
+    check_timeout,
+    refuse_cleartext_proxy,
+    resolve_api_key,
+    resolve_base_url,
+    resolve_timeout,
+    retry_budget,
+    user_agent,
+)
 from atono._constants import (
     API_KEY_HEADER,
-    DEFAULT_BASE_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_RATE_LIMIT,
-    DEFAULT_TIMEOUT,
-    ENV_API_KEY,
-    ENV_BASE_URL,
     JSON_MEDIA_TYPE,
     JSONAPI_MEDIA_TYPE,
     NOT_GIVEN,
@@ -62,11 +69,8 @@ if TYPE_CHECKING:
 from atono._reading import ACCEPT_ENCODING, aread_body, read_body
 from atono._response import record
 from atono._retry import RetryPolicy, deleted_by_earlier_attempt, may_have_been_applied
-from atono._version import __version__
 
 __all__ = ["AsyncAPIClient", "SyncAPIClient"]
-
-TimeoutTypes = float | httpx.Timeout | None
 
 # Where the paths in the API's `links` start: `/api/v1/users/{id}`, the resource the base URL's `/users/{id}` names.
 _LINK_ROOT = "/api/v1"
@@ -74,33 +78,10 @@ _LINK_ROOT = "/api/v1"
 # What `request()` sends.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
-# The per-call options every method takes besides its own arguments.
-CALL_OPTIONS = ("max_retries", "retry_policy", "timeout", "extra_headers", "extra_query")
-
-USER_AGENT = f"atono-python/{__version__}"
-
-# httpx's own default; a user's client that still has it did not choose a timeout, so the SDK's default applies.
-_HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
-
 # Only parses; never sends. Undocumented success statuses raise, so they surface as validation errors.
 _PARSER = GeneratedClient(base_url="", raise_on_unexpected_status=True)
 
 _HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
-
-# RFC 9110 field names (RFC 7230 `token`), and values as h11 sends them: visible ASCII, inner spaces and tabs only.
-_HEADER_NAME = re.compile(r"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
-_HEADER_VALUE = re.compile(r"(?:[!-~]+(?:[ \t]+[!-~]+)*)?")
-
-# Headers `extra_headers` may not set or remove, and why. A changed Host would let a shared front end route the
-# key to another site; changed framing headers would corrupt the message.
-_RESERVED_HEADERS = {
-    API_KEY_HEADER.lower(): (
-        f"{API_KEY_HEADER}: every request carries the client's own api_key (create a client with another key instead)"
-    ),
-    "host": "Host: it names the configured base_url, the one host the API key is sent to",
-    "content-length": "Content-Length: httpx sets it from the body",
-    "transfer-encoding": "Transfer-Encoding: httpx sets it from the body",
-}
 
 
 @functools.cache
@@ -160,230 +141,6 @@ class _Attempts:
     def failed(self, outcome: httpx.Response | httpx.RequestError) -> None:
         self.uncertain = self.uncertain or may_have_been_applied(outcome)
         self.taken += 1
-
-
-def _resolve_api_key(api_key: str | None) -> str:
-    source = "api_key"
-    if api_key is None:
-        api_key = os.environ.get(ENV_API_KEY)
-        source = ENV_API_KEY
-    if api_key is not None and not isinstance(api_key, str):
-        raise TypeError(f"api_key must be a string, got {type(api_key).__name__}")
-    if not api_key or not api_key.strip():
-        raise AtonoError(
-            f"No API key: pass api_key=... or set the {ENV_API_KEY} environment variable "
-            "(create a key in Atono under your avatar menu, API keys)."
-        )
-    key = api_key.strip()
-    # Anything else would reach httpx, whose errors and debug logs would then print the key.
-    if not all("!" <= ch <= "~" for ch in key):
-        where = "given as api_key=" if source == "api_key" else f"in the {ENV_API_KEY} environment variable"
-        raise AtonoError(
-            f"The API key {where} holds a character that is not visible ASCII: a space, line break, control or "
-            "non-ASCII character, often picked up when copying. Copy the key from Atono again (avatar menu, API "
-            f"keys) into api_key= or {ENV_API_KEY}."
-        )
-    return key
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
-    """The base URL, checked: https anywhere, plain http only to this machine, where nothing can listen in."""
-    source = "base_url"
-    if base_url is None:
-        base_url = os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
-        source = ENV_BASE_URL if os.environ.get(ENV_BASE_URL) else "the default base URL"
-    try:
-        url = httpx.URL(str(base_url).strip().rstrip("/"))
-    except httpx.InvalidURL as exc:
-        raise ValueError(f"{source} is not a valid URL: {exc}") from None
-    if url.userinfo:
-        # Said without the URL: it holds a password.
-        raise ValueError(
-            f"{source} must not hold a user name or password (user:password@); "
-            "the Atono API authenticates by API key only (api_key= or ATONO_API_KEY)"
-        )
-    if url.scheme not in ("https", "http") or not url.host:
-        raise ValueError(f"{source} must be an absolute https:// URL, got {str(url)!r}")
-    if url.scheme == "http" and not _is_loopback(url.host):
-        raise ValueError(
-            f"{source} uses plain http:// to {url.host}, which would send the API key unencrypted; "
-            "use https:// (http:// is accepted only for localhost, 127.0.0.0/8 and ::1)"
-        )
-    if url.query or url.fragment:
-        raise ValueError(f"{source} must not have a query or fragment, got {str(url)!r}")
-    return url
-
-
-def _resolve_timeout(
-    timeout: TimeoutTypes | NotGiven, http_client: httpx.Client | httpx.AsyncClient | None
-) -> TimeoutTypes:
-    if not isinstance(timeout, NotGiven):
-        return check_timeout(timeout)
-    if http_client is not None and http_client.timeout != _HTTPX_DEFAULT_TIMEOUT:
-        return check_timeout(http_client.timeout)
-    return DEFAULT_TIMEOUT
-
-
-def _positive_seconds(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < math.inf
-
-
-def check_timeout(timeout: object) -> TimeoutTypes:
-    """A timeout as given, if usable: None, a positive finite number of seconds, or an `httpx.Timeout` of such."""
-    if timeout is None:
-        return None
-    if isinstance(timeout, httpx.Timeout):
-        phases = {name: getattr(timeout, name) for name in ("connect", "read", "write", "pool")}
-        bad = {name: value for name, value in phases.items() if value is not None and not _positive_seconds(value)}
-        if bad:
-            raise ValueError(f"timeout: every phase of an httpx.Timeout must be None or positive seconds, got {bad}")
-        return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise TypeError(f"timeout must be a number of seconds, an httpx.Timeout or None, got {type(timeout).__name__}")
-    if not _positive_seconds(timeout):
-        raise ValueError(f"timeout must be a positive, finite number of seconds (or None for none), got {timeout!r}")
-    return timeout
-
-
-def _check_max_retries(max_retries: int) -> int:
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
-    return max_retries
-
-
-def _check_retry_policy(retry_policy: object) -> RetryPolicy:
-    if not isinstance(retry_policy, RetryPolicy):
-        raise TypeError(f"retry_policy must be an atono.RetryPolicy, got {type(retry_policy).__name__}")
-    return retry_policy
-
-
-def _budget(max_retries: int | None, retry_policy: RetryPolicy | None, fallback: int) -> int:
-    """The retries a call may take: `max_retries` when given, else the policy's when one is given, else `fallback`."""
-    if max_retries is not None:
-        return _check_max_retries(max_retries)
-    return retry_policy.max_retries if retry_policy is not None else fallback
-
-
-def _user_agent(default_headers: Mapping[str, str | Omit], http: httpx.Client | httpx.AsyncClient | None) -> str | None:
-    """The User-Agent to send: the caller's own (from `default_headers`, else from their `http_client`) with the
-    SDK's token after it, so their service and the SDK version both show in the server's logs; None: not sent."""
-    own: str | Omit | None = next(
-        (value for name, value in default_headers.items() if name.lower() == "user-agent"), None
-    )
-    if own is None and http is not None:
-        theirs = http.headers.get("user-agent")
-        own = theirs if theirs and not theirs.startswith("python-httpx/") else None
-    if isinstance(own, Omit):
-        return None
-    return USER_AGENT if not own else f"{own} {USER_AGENT}"
-
-
-def _check_extra_headers(
-    extra_headers: object, *, option: str = "extra_headers"
-) -> tuple[dict[str, str], frozenset[str]]:
-    """The headers to set and the (lower-case) names to remove, checked so no request can carry a forged line."""
-    if extra_headers is None:
-        return {}, frozenset()
-    if not isinstance(extra_headers, Mapping):
-        raise TypeError(f"{option} must be a mapping of header names to strings, got {type(extra_headers).__name__}")
-    values: dict[str, str] = {}
-    omitted: set[str] = set()
-    seen: set[str] = set()
-    for name, value in extra_headers.items():
-        if not isinstance(name, str):
-            raise TypeError(f"{option}: header names must be strings, got {type(name).__name__}")
-        if not _HEADER_NAME.fullmatch(name):
-            raise ValueError(f"{option}: {name!r} is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)")
-        lowered = name.lower()
-        if lowered in _RESERVED_HEADERS:
-            raise ValueError(f"{option} cannot set or remove {_RESERVED_HEADERS[lowered]}")
-        if lowered in seen:
-            raise ValueError(f"{option} names {name!r} twice (header names are case-insensitive)")
-        seen.add(lowered)
-        if isinstance(value, Omit):
-            omitted.add(lowered)
-        elif not isinstance(value, str):
-            raise TypeError(f"{option}[{name!r}] must be a string or atono.OMIT, got {type(value).__name__}")
-        elif not _HEADER_VALUE.fullmatch(value):
-            # The value is not repeated: it may be a credential.
-            raise ValueError(
-                f"{option}[{name!r}] must be visible ASCII characters, with spaces or tabs only between them "
-                "(no line breaks, NUL, other control or non-ASCII characters, or surrounding whitespace)"
-            )
-        else:
-            values[name] = value
-    return values, frozenset(omitted)
-
-
-def _query_value(name: str, value: object, option: str = "extra_query") -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{option}[{name!r}] must be a finite number, got {value!r}")
-        return str(value)
-    raise TypeError(
-        f"{option}[{name!r}] must be a str, int, float, bool, a list or tuple of those, or None, "
-        f"got {type(value).__name__}"
-    )
-
-
-def _check_extra_query(extra_query: object, *, option: str = "extra_query") -> dict[str, list[str]]:
-    """Each parameter's values as sent (none: removed), checked before anything is sent."""
-    if extra_query is None:
-        return {}
-    if not isinstance(extra_query, Mapping):
-        raise TypeError(f"{option} must be a mapping of parameter names to values, got {type(extra_query).__name__}")
-    params: dict[str, list[str]] = {}
-    for name, value in extra_query.items():
-        if not isinstance(name, str):
-            raise TypeError(f"{option}: parameter names must be strings, got {type(name).__name__}")
-        if not name:
-            raise ValueError(f"{option}: a parameter name must not be empty")
-        if value is None:
-            params[name] = []
-        elif isinstance(value, list | tuple):
-            params[name] = [_query_value(name, item, option) for item in value]
-        else:
-            params[name] = [_query_value(name, value, option)]
-    return params
-
-
-def _check_max_response_bytes(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"max_response_bytes must be a positive integer, got {value!r}")
-    return value
-
-
-def _refuse_cleartext_proxy(http: httpx.Client | httpx.AsyncClient, base_url: httpx.URL) -> None:
-    """Refuse a caller's client that would send plain-http requests, key and all, through a proxy.
-
-    Over https a proxy only tunnels encrypted bytes; over http (allowed for loopback only) it would read the key.
-    """
-    if base_url.scheme != "http":
-        return
-    import httpcore  # noqa: PLC0415 - as httpx does: only once a client exists
-
-    proxies = (httpcore.HTTPProxy, httpcore.SOCKSProxy, httpcore.AsyncHTTPProxy, httpcore.AsyncSOCKSProxy)
-    transport = http._transport_for_url(base_url)
-    if isinstance(getattr(transport, "_pool", None), proxies):
-        raise ValueError(
-            f"http_client sends requests for {base_url.host} through a proxy, and base_url is plain http://, "
-            "so the proxy would read the API key; mount a transport without a proxy for it, or use https://"
-        )
 
 
 def _port(url: httpx.URL) -> int | None:
@@ -454,15 +211,15 @@ class BaseClient(Generic[_HttpT]):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         setup_logging()
-        key = _resolve_api_key(api_key)
+        key = resolve_api_key(api_key)
         register_secret(key)
         self._api_key = Secret(key)
-        self._base_url = _resolve_base_url(base_url)
-        policy = _check_retry_policy(retry_policy) if retry_policy is not None else RetryPolicy()
-        self._max_retries = _budget(max_retries, policy, DEFAULT_MAX_RETRIES)
-        headers, omitted = _check_extra_headers(default_headers, option="default_headers")
+        self._base_url = resolve_base_url(base_url)
+        policy = check_retry_policy(retry_policy) if retry_policy is not None else RetryPolicy()
+        self._max_retries = retry_budget(max_retries, policy, DEFAULT_MAX_RETRIES)
+        headers, omitted = check_extra_headers(default_headers, option="default_headers")
         self._default_headers: dict[str, str | Omit] = {**headers, **{name: OMIT for name in omitted}}
-        self._max_response_bytes = _check_max_response_bytes(max_response_bytes)
+        self._max_response_bytes = check_max_response_bytes(max_response_bytes)
         if http_client is not None and not isinstance(http_client, self._http_client_class):
             expected = self._http_client_class
             raise TypeError(
@@ -470,16 +227,16 @@ class BaseClient(Generic[_HttpT]):
             )
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
             raise TypeError(f"rate_limit must be an atono.RateLimit or None, got {type(rate_limit).__name__}")
-        self._timeout = _resolve_timeout(timeout, http_client)
+        self._timeout = resolve_timeout(timeout, http_client)
         # The SDK closes only a client it created; a client passed in belongs to the caller.
         self._owns_http = http_client is None
         if http_client is not None:
-            _refuse_cleartext_proxy(http_client, self._base_url)
+            refuse_cleartext_proxy(http_client, self._base_url)
         self._http = http_client if http_client is not None else self._new_http_client(self._timeout)
         install(self._http)
         self._limiter = _limiter_for(rate_limit, self._base_url) if rate_limit is not None else None
         self._retry_policy = policy
-        self._user_agent = _user_agent(self._default_headers, http_client)
+        self._user_agent = user_agent(self._default_headers, http_client)
         self._media_type = _MediaType()
 
     def _new_http_client(self, timeout: TimeoutTypes) -> _HttpT:
@@ -547,13 +304,13 @@ class BaseClient(Generic[_HttpT]):
         names another origin (scheme, host and port) and the SDK created the pool; closing a copy that shares the
         pool closes it for all.
         """
-        target = self._base_url if base_url is None else _resolve_base_url(base_url)
+        target = self._base_url if base_url is None else resolve_base_url(base_url)
         same_origin = _same_origin(target, self._base_url)
         share_pool = same_origin or not self._owns_http
-        policy = self._retry_policy if retry_policy is None else _check_retry_policy(retry_policy)
+        policy = self._retry_policy if retry_policy is None else check_retry_policy(retry_policy)
         headers = self._default_headers
         if default_headers is not None:
-            added, omitted = _check_extra_headers(default_headers, option="default_headers")
+            added, omitted = check_extra_headers(default_headers, option="default_headers")
             named = {name.lower() for name in added} | omitted
             kept = {name: value for name, value in headers.items() if name.lower() not in named}
             headers = {**kept, **added, **{name: OMIT for name in omitted}}
@@ -561,7 +318,7 @@ class BaseClient(Generic[_HttpT]):
             self._api_key.reveal() if api_key is None else api_key,
             base_url=target,
             timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
-            max_retries=_budget(max_retries, retry_policy, self._max_retries),
+            max_retries=retry_budget(max_retries, retry_policy, self._max_retries),
             retry_policy=policy,
             default_headers=headers,
             http_client=self._http if share_pool else None,
@@ -596,11 +353,11 @@ class BaseClient(Generic[_HttpT]):
         max_retries: int | None = per_call.get("max_retries")
         retry_policy: RetryPolicy | None = per_call.get("retry_policy")
         timeout: TimeoutTypes | NotGiven = per_call.get("timeout", NOT_GIVEN)
-        set_headers, omitted = _check_extra_headers(per_call.get("extra_headers"))
-        query = _check_extra_query(per_call.get("extra_query"))
+        set_headers, omitted = check_extra_headers(per_call.get("extra_headers"))
+        query = check_extra_query(per_call.get("extra_query"))
         timeout = self._timeout if isinstance(timeout, NotGiven) else check_timeout(timeout)
-        policy = self._retry_policy if retry_policy is None else _check_retry_policy(retry_policy)
-        max_retries = _budget(max_retries, retry_policy, self._max_retries)
+        policy = self._retry_policy if retry_policy is None else check_retry_policy(retry_policy)
+        max_retries = retry_budget(max_retries, retry_policy, self._max_retries)
         method = method.upper()
         headers = {"Accept": JSONAPI_MEDIA_TYPE, "Accept-Encoding": ACCEPT_ENCODING, **options.pop("headers", {})}
         if self._user_agent is not None:
@@ -690,7 +447,7 @@ class BaseClient(Generic[_HttpT]):
         if not isinstance(method, str) or method.upper() not in _METHODS:
             raise ValueError(f"method must be one of {', '.join(sorted(_METHODS))}, got {method!r}")
         relative, query = self._relative_path(path)
-        for name, values in _check_extra_query(params, option="params").items():
+        for name, values in check_extra_query(params, option="params").items():
             query[name] = values
         options: dict[str, Any] = {"params": {name: values for name, values in query.items() if values}}
         if json is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import enum
 import functools
+import linecache
 import sys
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -309,8 +310,12 @@ def _compile(target: type, *, fill: bool) -> Any:
         lines.append("    if len(value) > present:")
         lines.append("        instance.additional_properties = {k: v for k, v in value.items() if k not in _known}")
         lines.append("    return instance")
-    code = "\n".join(lines)
-    exec(compile(code, f"<atono converter for {target.__qualname__}>", "exec"), namespace)
+    code = "\n".join(lines) + "\n"
+    filename = _source_name(
+        f"<atono {'filler' if fill else 'converter'} for {target.__module__}.{target.__qualname__}>"
+    )
+    exec(compile(code, filename, "exec"), namespace)
+    _register_source(filename, code)
     fast = namespace["convert"]
     explain = namespace["_explain"]
 
@@ -322,6 +327,22 @@ def _compile(target: type, *, fill: bool) -> Any:
             raise
 
     return convert
+
+
+def _source_name(wanted: str) -> str:
+    """`wanted`, or it with a number where another source already holds that name (a class defined again)."""
+    name, n = wanted, 1
+    while name in linecache.cache:
+        n += 1
+        name = f"{wanted[:-1]}-{n}>"
+    return name
+
+
+def _register_source(filename: str, code: str) -> None:
+    """Make the compiled code's source readable to `linecache`, as attrs does for its generated methods, so that a
+    traceback through a converter shows its lines rather than nothing (the size and None mtime keep
+    `linecache.checkcache` from dropping it)."""
+    linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
 
 
 def _field_code(index: int, member: AttributeMember, kind: Any, namespace: dict[str, Any]) -> list[str]:

@@ -30,6 +30,8 @@ from atono._structs import UNSET
 Key = tuple[str, str]
 T = TypeVar("T", bound="ResourceObject")
 InvalidAttributes = Callable[[str, Any], Exception]
+"""Builds the error for attributes that do not fit the spec, from the reason and the attributes as received: read
+lazily, they fail after the response is gone, so the call that made the page supplies this (`atono._resource`)."""
 ResourceClass = type["ResourceObject"]  # named here: in the class body, `type` is the attribute
 
 

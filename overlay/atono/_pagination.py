@@ -275,6 +275,7 @@ class _Plan:
 
 
 def _same(page: Any) -> Any:
+    """The default `parse` of a pager: for a `fetch` that already returns `Page` objects, nothing to do."""
     return page
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from atono import NOT_GIVEN, OMIT, InternalServerError
-from atono._base_client import USER_AGENT
+from atono._config import USER_AGENT
 from atono_api.api.bugs import create_bug, get_bug, list_bugs
 
 from .conftest import BUG, KEY, Server, call, respond

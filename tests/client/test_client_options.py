@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from atono import OMIT, AsyncAtono, Atono, InternalServerError, RateLimit, RateLimitError, RetryPolicy
-from atono._base_client import USER_AGENT
+from atono._config import USER_AGENT
 from atono_api.api.bugs import create_bug
 
 from .conftest import BASE_URL, BUG, KEY, Server, call, close, respond

@@ -1,7 +1,7 @@
 """Strategies for the response fuzzing: documents generated from the spec's own schemas, mutated ones, and bodies
 that are not documents at all.
 
-Valid documents are drawn from the schemas of `generated/atono_wire/openapi.json` (the spec as JSON) by
+Valid documents are drawn from the schemas of `sandbox/generated/atono_wire/openapi.json` (the spec as JSON) by
 `from_schema` below, a small translation of the JSON Schema keywords the spec uses into Hypothesis strategies
 (`$ref` into the spec's components, `type`, `properties`/`required`/`additionalProperties`, `items`, `enum`,
 `const`, `oneOf`/`anyOf`/`allOf`, `not`, `minLength`, `minimum` and the `date-time`, `email` and `int32` formats).
@@ -26,7 +26,7 @@ import jsonschema
 from atono.types import KNOWN_TYPES
 from hypothesis import strategies as st
 
-SPEC_JSON = Path(__file__).resolve().parents[2] / "generated" / "atono_wire" / "openapi.json"
+SPEC_JSON = Path(__file__).resolve().parents[2] / "sandbox" / "generated" / "atono_wire" / "openapi.json"
 SPEC: dict[str, Any] = json.loads(SPEC_JSON.read_text())
 JSONAPI = "application/vnd.api+json"
 

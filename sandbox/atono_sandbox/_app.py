@@ -19,11 +19,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, Router
 
-from atono.sandbox._data import DEFAULT_WORKFLOW, Flag, Item, ItemKind, Store, Team, User, now
-from atono.sandbox._documents import LINK_PREFIX, Document, Page, collection, single, sorted_by
-from atono.sandbox._errors import ApiError, error_object, forbidden, not_found
-from atono.sandbox._journal import AppliedWrite, Journal
-from atono.sandbox._validation import Operation, check_media_type, operations, page_of, parse_body, parse_query
+from atono_sandbox._data import DEFAULT_WORKFLOW, Flag, Item, ItemKind, Store, Team, User, now
+from atono_sandbox._documents import LINK_PREFIX, Document, PageRequest, collection, single, sorted_by
+from atono_sandbox._errors import ApiError, error_object, forbidden, not_found
+from atono_sandbox._journal import AppliedWrite, Journal
+from atono_sandbox._validation import Operation, check_media_type, operations, parse_body, parse_query, requested_page
 
 MEDIA_TYPE = "application/vnd.api+json"
 PREFIXES = ("/v1", "/api/v1")
@@ -59,8 +59,8 @@ class Context:
     body: dict[str, Any] | None = None
 
     @property
-    def page(self) -> Page:
-        return page_of(self.operation, self.query)
+    def page(self) -> PageRequest:
+        return requested_page(self.operation, self.query)
 
     @property
     def include(self) -> list[str] | None:

@@ -24,8 +24,8 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from atono.sandbox._documents import Page
-from atono.sandbox._errors import ApiError, error_object
+from atono_sandbox._documents import PageRequest
+from atono_sandbox._errors import ApiError, error_object
 
 _HTTP_METHODS = ("get", "post", "patch", "put", "delete")
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -230,11 +230,11 @@ def _sort_problem(rule: QueryRule, raw: str, earlier: list[str]) -> str | None:
     return None
 
 
-def page_of(operation: Operation, query: dict[str, Any]) -> Page:
+def requested_page(operation: Operation, query: dict[str, Any]) -> PageRequest:
     """The page a list request asks for, with the spec's defaults for what it leaves out."""
     default = operation.query["page[size]"].default
     size: int = query.get("page[size]", default if default is not None else 100)
-    return Page(size=size, number=query.get("page[number]", 0), offset=query.get("page[offset]"))
+    return PageRequest(size=size, number=query.get("page[number]", 0), offset=query.get("page[offset]"))
 
 
 # ---- request bodies ------------------------------------------------------------------------------

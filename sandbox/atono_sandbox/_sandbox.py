@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import TracebackType
 
-from atono.sandbox._app import build_app
-from atono.sandbox._data import seed_store
-from atono.sandbox._faults import FaultKind, FaultPlan, Gateway, Injection, RateLimiter
-from atono.sandbox._journal import AppliedWrite, Journal
-from atono.sandbox._server import ServerThread, bind
+from atono_sandbox._app import build_app
+from atono_sandbox._data import seed_store
+from atono_sandbox._faults import FaultKind, FaultPlan, Gateway, Injection, ServerRateLimit
+from atono_sandbox._journal import AppliedWrite, Journal
+from atono_sandbox._server import ServerThread, bind
 
 API_KEY = "atono_sandbox_key"
 OTHER_API_KEY = "atono_sandbox_outsider_key"
 
 # Atono's documented limit: 3,000 requests per 5 minutes.
-DEFAULT_RATE_LIMIT = (3000, 300.0)
+ATONO_RATE_LIMIT = (3000, 300.0)
 
 # The request body media types a strict sandbox may insist on: the documented one, and JSON:API's.
 MEDIA_TYPES = ("application/json", "application/vnd.api+json")
@@ -59,7 +59,7 @@ class Sandbox:
         seed: int = 0,
         latency_ms: float = 0.0,
         fault_rate: float = 0.0,
-        rate_limit: tuple[int, float] | None = DEFAULT_RATE_LIMIT,
+        rate_limit: tuple[int, float] | None = ATONO_RATE_LIMIT,
         stall_seconds: float = 5.0,
         rate_limit_headers: bool = False,
         host: str = "127.0.0.1",
@@ -85,14 +85,14 @@ class Sandbox:
         self.other_api_key = OTHER_API_KEY
         self._journal = Journal()
         self._faults = FaultPlan(seed=seed, fault_rate=fault_rate)
-        limiter = RateLimiter(*rate_limit) if rate_limit is not None else None
+        limiter = ServerRateLimit(*rate_limit) if rate_limit is not None else None
         self.strict_media_type = strict_media_type
         keys = {API_KEY: self.user_id, OTHER_API_KEY: self.other_user_id}
         app = build_app(self._store, self._journal, keys, strict_media_type=strict_media_type)
         self._gateway = Gateway(
             app,
             faults=self._faults,
-            rate_limiter=limiter,
+            rate_limit=limiter,
             latency=latency_ms / 1000,
             stall=stall_seconds,
             rate_limit_headers=rate_limit_headers,
@@ -188,7 +188,7 @@ class Sandbox:
     def rate_limit_log(self) -> list[tuple[float, bool]]:
         """Each request the rate limit counted, oldest first (the last 100,000): its arrival as
         `time.monotonic()` and whether it was admitted (False: answered 429). Empty with `rate_limit=None`."""
-        limiter = self._gateway.rate_limiter
+        limiter = self._gateway.rate_limit
         return list(limiter.log) if limiter is not None else []
 
     @property

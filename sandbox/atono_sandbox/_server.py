@@ -18,7 +18,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from atono.sandbox._faults import DROP_EXTENSION
+from atono_sandbox._faults import DROP_EXTENSION
 
 _START_TIMEOUT = 10.0
 _STOP_TIMEOUT = 10.0

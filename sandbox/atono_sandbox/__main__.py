@@ -8,12 +8,12 @@ import sys
 
 import uvicorn
 
-from atono.sandbox._app import build_app
-from atono.sandbox._data import seed_store
-from atono.sandbox._faults import FaultPlan, Gateway, RateLimiter
-from atono.sandbox._journal import Journal
-from atono.sandbox._sandbox import API_KEY, DEFAULT_RATE_LIMIT, MEDIA_TYPES, OTHER_API_KEY
-from atono.sandbox._server import bind, config
+from atono_sandbox._app import build_app
+from atono_sandbox._data import seed_store
+from atono_sandbox._faults import FaultPlan, Gateway, ServerRateLimit
+from atono_sandbox._journal import Journal
+from atono_sandbox._sandbox import API_KEY, ATONO_RATE_LIMIT, MEDIA_TYPES, OTHER_API_KEY
+from atono_sandbox._server import bind, config
 
 
 def _rate_limit(text: str) -> tuple[int, float] | None:
@@ -44,7 +44,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rate-limit",
         type=_rate_limit,
-        default=DEFAULT_RATE_LIMIT,
+        default=ATONO_RATE_LIMIT,
         metavar="REQUESTS/SECONDS",
         help="sliding-window limit per client, or 'off' (default: 3000/300, Atono's)",
     )
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed, stories=args.stories, bugs=args.bugs, users=args.users, teams=args.teams, flags=args.flags
         )
         faults = FaultPlan(seed=args.seed, fault_rate=args.fault_rate)
-        limiter = RateLimiter(*args.rate_limit) if args.rate_limit is not None else None
+        limiter = ServerRateLimit(*args.rate_limit) if args.rate_limit is not None else None
     except ValueError as exc:
         parser().error(str(exc))
     users = list(store.users)
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         gateway = Gateway(
             app,
             faults=faults,
-            rate_limiter=limiter,
+            rate_limit=limiter,
             latency=args.latency_ms / 1000,
             rate_limit_headers=args.rate_limit_headers,
         )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 from urllib.parse import parse_qs
 
-from atono.sandbox._errors import error_object
+from atono_sandbox._errors import error_object
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -53,7 +53,7 @@ FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 RANDOM_FAULTS: tuple[FaultKind, ...] = ("429", "500", "502", "503", "reset", "truncate")
 
 # The per-connection hook (set by the sandbox's HTTP protocol) that closes a connection unanswered.
-DROP_EXTENSION = "atono.sandbox.drop"
+DROP_EXTENSION = "atono_sandbox.drop"
 
 _JSONAPI = (b"content-type", b"application/vnd.api+json")
 _PREFIX = re.compile(r"^(/api)?/v1(?=/|$)")
@@ -178,8 +178,11 @@ class FaultPlan:
 LOG_SIZE = 100_000
 
 
-class RateLimiter:
-    """A sliding window per client address, like Atono's "3,000 requests per 5 minutes per IP"."""
+class ServerRateLimit:
+    """A sliding window per client address, like Atono's "3,000 requests per 5 minutes per IP".
+
+    The server's side of a rate limit; the SDK's own pacing is `atono.RateLimit`, a different thing.
+    """
 
     def __init__(self, limit: int, window: float) -> None:
         if limit < 1 or window <= 0:
@@ -260,16 +263,16 @@ class Gateway:
         app: ASGIApp,
         *,
         faults: FaultPlan,
-        rate_limiter: RateLimiter | None,
+        rate_limit: ServerRateLimit | None,
         latency: float = 0.0,
         stall: float = 5.0,
         rate_limit_headers: bool = False,
     ) -> None:
-        if rate_limit_headers and rate_limiter is None:
+        if rate_limit_headers and rate_limit is None:
             raise ValueError("rate_limit_headers needs a rate limit to report: give rate_limit=(requests, seconds)")
         self.app = app
         self.faults = faults
-        self.rate_limiter = rate_limiter
+        self.rate_limit = rate_limit
         self.rate_limit_headers = rate_limit_headers
         self.latency = latency
         self.stall = stall
@@ -302,8 +305,8 @@ class Gateway:
         client = peer[0] if peer else "unknown"
         send = self._identified(send, client)
         await self._sleep(self.latency)
-        if self.rate_limiter is not None:
-            wait = self.rate_limiter.admit(client)
+        if self.rate_limit is not None:
+            wait = self.rate_limit.admit(client)
             if wait is not None:
                 await self._too_many_requests(send, wait, "The rate limit is exceeded.")
                 return
@@ -334,8 +337,8 @@ class Gateway:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
                 headers.append((b"x-request-id", request_id))
-                if self.rate_limit_headers and self.rate_limiter is not None:
-                    headers += self.rate_limiter.headers(client)
+                if self.rate_limit_headers and self.rate_limit is not None:
+                    headers += self.rate_limit.headers(client)
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -396,7 +399,7 @@ class Gateway:
         """Close the connection without completing a response, then wait until the server has noticed."""
         drop = scope.get("extensions", {}).get(DROP_EXTENSION)
         if drop is None:
-            raise RuntimeError("dropping a connection needs the sandbox's HTTP protocol (see atono.sandbox._server)")
+            raise RuntimeError("dropping a connection needs the sandbox's HTTP protocol (see atono_sandbox._server)")
         drop()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(5):

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from atono.sandbox._data import Flag, FlagEnvironment, Item, Store, Team, User, WorkflowStep, criterion_text
+from atono_sandbox._data import Flag, FlagEnvironment, Item, Store, Team, User, WorkflowStep, criterion_text
 
 LINK_PREFIX = "/api/v1"
 
@@ -227,7 +227,7 @@ def resource(record: Record) -> Resource:
 def _include_relationships() -> dict[str, str]:
     """The relationship an include path names where they differ (`WORKFLOW_STEP` -> `workflowStep`, `creator` ->
     `reporter`), as the spec's include enums say."""
-    from atono.sandbox._validation import include_relationships  # noqa: PLC0415 - it imports this module
+    from atono_sandbox._validation import include_relationships  # noqa: PLC0415 - it imports this module
 
     return include_relationships()
 
@@ -308,7 +308,7 @@ def single(record: Record, link: str, store: Store | None = None, include: list[
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
+class PageRequest:
     """Validated paging parameters: `offset` is set when the request paged by offset."""
 
     size: int
@@ -337,7 +337,7 @@ def sorted_by(records: list[Any], sort: list[str]) -> list[Any]:
 
 def collection(
     records: list[Any],
-    page: Page,
+    page: PageRequest,
     path: str,
     *,
     serialize: Any = encoded_resource,

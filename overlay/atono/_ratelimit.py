@@ -269,47 +269,54 @@ class RateLimiter:
 
     def hold(self) -> Hold:
         """`acquire`, keeping the slot for `answered`."""
+        slot, delay = self.book()
         waited = 0.0
-        while True:
-            slot, delay = self.book()
-            if delay > 0:
-                try:
-                    self._sleep(delay)
-                except BaseException:  # KeyboardInterrupt too: the request will not be sent
-                    self.release(slot)
-                    raise
+        while delay > 0:
+            try:
+                self._sleep(delay)
+            except BaseException:  # KeyboardInterrupt too: the request will not be sent
+                self.release(slot)
+                raise
             waited += delay
-            sent = self._send(slot)
-            if sent is not None:
-                return Hold(waited, sent)
+            slot, delay = self._check(slot)
+        return Hold(waited, slot)
 
     async def hold_async(self) -> Hold:
         """`acquire_async`, keeping the slot for `answered`."""
+        slot, delay = self.book()
         waited = 0.0
-        while True:
-            slot, delay = self.book()
-            if delay > 0:
-                try:
-                    await self._async_sleep(delay)
-                except BaseException:  # CancelledError too: the request will not be sent
-                    self.release(slot)
-                    raise
+        while delay > 0:
+            try:
+                await self._async_sleep(delay)
+            except BaseException:  # CancelledError too: the request will not be sent
+                self.release(slot)
+                raise
             waited += delay
-            sent = self._send(slot)
-            if sent is not None:
-                return Hold(waited, sent)
+            slot, delay = self._check(slot)
+        return Hold(waited, slot)
 
-    def _send(self, slot: Slot) -> Slot | None:
-        """`slot`, if the window ending now holds no more than the limit; else None, the slot given back, to book
-        again. (Slots move later, to their answers' times: one booked before such a move may now crowd its window.)"""
+    def _check(self, slot: Slot) -> tuple[Slot, float]:
+        """On waking: `slot` and 0 if the window ending now holds no more than the limit; else the slot moved to the
+        earliest time its window may, and the wait until then.
+
+        Slots move later, to their answers' times (`answered`), so a slot booked before such a move may now crowd
+        its window. Only the window ending at the send matters to the server then: slots booked for later times
+        check their own when they wake.
+        """
         with self._lock:
             now = self._clock()
-            slots = self._slots
-            first = bisect.bisect_right(slots, (now - self.limit.per_seconds, math.inf))
-            if bisect.bisect_right(slots, (now, math.inf)) - first <= self.limit.requests:
-                return slot
-            self._remove(slot)
-            return None
+            end = slot.at  # the schedule's send time: a caller that wakes late is late by a hair of the window
+            slots, requests = self._slots, self.limit.requests
+            first = bisect.bisect_right(slots, (end - self.limit.per_seconds, math.inf))
+            last = bisect.bisect_right(slots, (end, math.inf))
+            index = bisect.bisect_left(slots, slot)
+            mine = first <= index < last and slots[index] == slot
+            if last - first - mine < requests:
+                return slot, 0.0
+            others = [other for other in slots[first:last] if other.seq != slot.seq]
+            # At most requests - 1 others may share the window: the oldest of the rest must have left it.
+            at = others[len(others) - requests].at + self.limit.per_seconds
+            return self._move(slot, at), at - now
 
     def answered(self, hold: Hold, *, in_background: bool = False) -> None:
         """The request sent in `hold`'s slot has its answer (or failed): the slot counts from now, since the server
@@ -319,9 +326,10 @@ class RateLimiter:
             self._move(slot, self._clock())
 
     def _move(self, slot: Slot, at: float) -> Slot:
-        """Move `slot` later, to `at` (a slot already forgotten stays so)."""
-        if at <= slot.at or not self._remove(slot):
+        """`slot` moved later, to `at` (back in the list if it was forgotten: it counts for a window from `at`)."""
+        if at <= slot.at:
             return slot
+        self._remove(slot)
         moved = Slot(at, slot.seq)
         bisect.insort(self._slots, moved)
         return moved

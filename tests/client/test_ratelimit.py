@@ -449,15 +449,15 @@ def test_a_slot_counts_until_a_window_after_its_answer() -> None:
     assert pacer.acquire() == 3.0  # at 13, once the first's answer is a window back
 
 
-def test_a_caller_booked_before_an_answer_moved_a_slot_books_again() -> None:
+def test_a_caller_booked_before_an_answer_moved_a_slot_waits_for_its_window() -> None:
     """A slot booked while an earlier request was on its way may crowd the window once that request's answer
-    moves it later: the caller checks on waking and waits for the next free time."""
+    moves it later: the caller checks on waking and waits until its window holds no more than the limit."""
     clock = FakeClock()
     pacer = advancing_limiter(1, 10.0, clock)
     first = pacer.hold()
     booked, delay = pacer.book()  # the next caller, booked at 10 while the first is on its way
     assert (booked.at, delay) == (10.0, 10.0)
-    pacer.release(booked)
+    pacer.release(booked)  # (only to see the time it would get)
 
     def sleep(seconds: float) -> None:
         if clock.now == 0.0:  # the first is answered at 4 while the second sleeps until 10

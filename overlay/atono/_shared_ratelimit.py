@@ -54,8 +54,9 @@ _ASYNC_WORKERS = 16
 
 
 class _Backend(Protocol):
-    def read(self) -> tuple[float, bool]:
-        """(paused until, as a Unix time; whether the storage lost its data since we last looked)."""
+    def read(self) -> float:
+        """Until when (a Unix time) every client of the budget is paused: a 429's Retry-After, or one window after
+        the storage lost its data."""
         ...
 
     def pause_until(self, until: float) -> None: ...
@@ -228,10 +229,10 @@ class _SQLite:
         with self._lock:
             self._pauses.execute("CREATE TABLE IF NOT EXISTS atono_pause (key TEXT PRIMARY KEY, until REAL)")
 
-    def read(self) -> tuple[float, bool]:
+    def read(self) -> float:
         with self._lock:
             row = self._pauses.execute("SELECT until FROM atono_pause WHERE key = ?", (self._key,)).fetchone()
-        return (float(row[0]) if row else 0.0), False
+        return float(row[0]) if row else 0.0
 
     def pause_until(self, until: float) -> None:
         with self._lock:
@@ -281,21 +282,26 @@ class _Redis:
         self._epoch_lock = threading.Lock()
         self._pause_script = self._client.register_script(_PAUSE_SCRIPT)
         self._rate = _rate(limit)
+        # Requests sent before a loss may still be in the server's window: wait out one whole window.
+        self._lost_pause = limit.per_seconds + GUARD_SECONDS
         self._window_key = f"{key}:window"
         self._window = self._new_window()
 
-    def read(self) -> tuple[float, bool]:
+    def read(self) -> float:
+        seen = self._epoch  # before the read: a thread that sees a new token must also see its pause
         pause, epoch = self._client.mget(self._pause_key, self._epoch_key)
-        lost = False
-        if epoch != self._epoch:
-            if epoch is None:  # a new Redis (or one that lost its data): the first to look sets the token
-                self._client.set(self._epoch_key, secrets.token_hex(8), nx=True)
-                epoch = self._client.get(self._epoch_key)
+        if epoch != seen:
             with self._epoch_lock:
-                previous, self._epoch = self._epoch, epoch
-            # Only a token changed after we saw one means the data went; a first look just learns it.
-            lost = previous is not None and previous != epoch
-        return (float(pause) if pause is not None else 0.0), lost
+                if epoch is None:  # a new Redis (or one that lost its data): the first to look sets the token
+                    self._client.set(self._epoch_key, secrets.token_hex(8), nx=True)
+                    epoch = self._client.get(self._epoch_key)
+                # Only a token changed after we saw one means the data went; a first look just learns it. The pause
+                # is written before the token is kept, and read again, so no thread of this process books first.
+                if self._epoch is not None and self._epoch != epoch:
+                    self.pause_until(time.time() + self._lost_pause)
+                self._epoch = epoch
+                pause = self._client.get(self._pause_key)
+        return float(pause) if pause is not None else 0.0
 
     def pause_until(self, until: float) -> None:
         self._pause_script(keys=[self._pause_key], args=[repr(until), max(1, round((until - time.time()) * 1000))])
@@ -397,11 +403,7 @@ class SharedRateLimiter:
         down_since: float | None = None
         while True:
             try:
-                paused_until, lost = backend.read()
-                if lost:
-                    paused_until = max(paused_until, time.time() + self.limit.per_seconds + GUARD_SECONDS)
-                    backend.pause_until(paused_until)
-                wait = paused_until - time.time()
+                wait = backend.read() - time.time()
                 if wait > 0:
                     time.sleep(min(wait, _STEP))
                     continue

@@ -14,6 +14,7 @@ from atono import AsyncAtono, Atono
 from atono._logs import logger as atono_logger
 from atono._retry import RetryPolicy
 from atono.testing import Sandbox
+from atono_api.models import BugCreateAttributes, BugCreateDocument, BugCreateDocumentData
 
 KEY = "atono-test-key-7f3c9d2e81"
 BASE_URL = "https://api.atono.test/v1"
@@ -30,6 +31,12 @@ BUG = {
         },
     }
 }
+
+
+def bug_create() -> BugCreateDocument:
+    """The body of a create_bug operation, for tests of the executor itself."""
+    return BugCreateDocument(data=BugCreateDocumentData(type_="bug", attributes=BugCreateAttributes(title="T")))
+
 
 Step = Callable[[httpx.Request], httpx.Response]
 AnyClient = Atono | AsyncAtono
@@ -82,6 +89,13 @@ async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     if inspect.isawaitable(result):
         return await result
     return result
+
+
+async def collect(pager: Any) -> list[Any]:
+    """Every item of a sync or async pager, in order."""
+    if hasattr(pager, "__aiter__"):
+        return [item async for item in pager]
+    return list(pager)
 
 
 async def close(client: AnyClient) -> None:

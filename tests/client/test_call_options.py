@@ -14,7 +14,7 @@ from atono import NOT_GIVEN, OMIT, InternalServerError
 from atono._config import USER_AGENT
 from atono_api.api.bugs import create_bug, get_bug, list_bugs
 
-from .conftest import BUG, KEY, Server, bug_create, call, respond
+from tests.helpers import BUG, KEY, Server, bug_create, call, respond
 
 BUGS = {"data": [BUG["data"]]}
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from atono import DEFAULT_TIMEOUT, AsyncAtono, Atono, AtonoError, RateLimit
 
-from .conftest import BUG, KEY, Server, call, close, respond
+from tests.helpers import BUG, KEY, Server, call, close, respond
 
 CLASSES = [Atono, AsyncAtono]
 

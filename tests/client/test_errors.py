@@ -27,7 +27,7 @@ from atono_api.api.bugs import get_bug
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import BUG, Server, Step, call, respond
+from tests.helpers import BUG, Server, Step, call, respond
 
 STATUS_CLASSES = [
     (400, BadRequestError),

@@ -16,7 +16,7 @@ from atono._logs import REDACTED, RedactingFilter, Secret, redact, register_secr
 from atono._retry import RetryPolicy
 from atono_api.api.bugs import get_bug
 
-from .conftest import BUG, KEY, Server, call, close, fail, respond
+from tests.helpers import BUG, KEY, Server, call, close, fail, respond
 
 
 def leaks(value: object) -> bool:

@@ -10,7 +10,8 @@ from atono import Atono, RateLimit
 from atono._logs import logger
 from atono_api.api.bugs import get_bug
 
-from .conftest import BUG, KEY, Server, call, respond
+from tests.helpers import BUG, KEY, Server, call, respond
+
 from .test_ratelimit import FakeClock, limiter
 
 

@@ -17,7 +17,7 @@ from atono_api.api.bugs import get_bug
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import Server, call, respond
+from tests.helpers import Server, call, respond
 
 if TYPE_CHECKING:
     from atono._ratelimit import Slot

@@ -11,9 +11,7 @@ import pytest
 from atono import APIConnectionError, APIStatusError, APITimeoutError, InternalServerError, RateLimitError
 from atono._retry import RetryPolicy, backoff_delay, is_retryable_error, is_retryable_status, parse_retry_after
 
-from .conftest import BUG, Server, call, fail, respond
-
-NOW = 1_000_000.0  # the wall clock of the `policy` fixture
+from tests.helpers import BUG, NOW, Server, call, fail, respond
 
 
 def http_date(timestamp: float) -> str:

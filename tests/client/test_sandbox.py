@@ -21,7 +21,7 @@ from atono import (
 from atono.testing import Sandbox
 from atono.types import Bug
 
-from .conftest import call, collect
+from tests.helpers import call, collect
 
 AnyClient = Atono | AsyncAtono
 

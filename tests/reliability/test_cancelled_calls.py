@@ -17,7 +17,7 @@ from atono import AsyncAtono, Atono, RateLimit
 from atono._ratelimit import RateLimiter
 from atono.testing import Sandbox
 
-from .conftest import record_figure
+from .figures import record_figure
 
 
 @pytest.fixture(scope="module")

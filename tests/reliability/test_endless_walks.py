@@ -17,7 +17,7 @@ import pytest
 from atono import APIResponseValidationError
 from atono._pagination import MAX_READ_AHEAD, AsyncPager, Page, PageParams, SyncPager
 
-from .conftest import mock_client
+from tests.helpers import mock_client
 
 BUDGET = 40  # requests: several times what any walk below needs
 MEMBERS = "/api/v1/teams/t1/relationships/members"

@@ -21,7 +21,7 @@ from atono._pagination import MAX_READ_AHEAD, AsyncPager, Page, PageParams, Sync
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from .conftest import mock_client
+from tests.helpers import mock_client
 
 HUGE = 10**400  # far beyond a float: `limit / page_size` overflows
 

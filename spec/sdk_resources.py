@@ -67,6 +67,7 @@ class Method:
     kind: str  # "page", "identifiers", "one", "delete"
     returns: str | None  # the resource class returned (or paged)
     path_params: list[tuple[str, str]]  # (python name, annotation)
+    path_types: dict[str, str]  # python name -> the resource type its object must be (where the spec has one)
     include_enum: str | None
     include_sent_as: dict[str, str]
     paging: bool
@@ -89,10 +90,11 @@ class Namespace:
         return sorted(m.operation for m in self.methods)
 
 
-def _id_type(param: str, classes: dict[str, str]) -> str | None:
-    """The resource class a path parameter names by its spelling: `bugId` -> Bug, `flagIdOrKey` -> Flag."""
-    base = re.sub(r"Id(OrKey)?$", "", param)
-    return classes.get(snake_case(base))
+def _id_type_name(param: str, classes: dict[str, str]) -> str | None:
+    """The resource type a path parameter names by its spelling, if the spec has it: `bugId` -> bug,
+    `flagIdOrKey` -> flag."""
+    type_name = snake_case(re.sub(r"Id(OrKey)?$", "", param))
+    return type_name if type_name in classes else None
 
 
 def _parameter(document: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
@@ -254,10 +256,14 @@ def namespaces(document: dict[str, Any]) -> list[Namespace]:
             kind, returns = _returned(document, operation, types)
             params = [_parameter(document, p) for p in [*shared, *operation.get("parameters", [])]]
             path_params = []
+            path_types = {}
             for p in params:
                 if p["in"] == "path":
-                    cls = _id_type(p["name"], classes)
+                    type_name = _id_type_name(p["name"], classes)
+                    cls = classes[type_name] if type_name is not None else None
                     path_params.append((snake_case(p["name"]), f"str | {cls}" if cls else "str"))
+                    if type_name is not None:
+                        path_types[snake_case(p["name"])] = type_name
             include_enum = next((p["x-atono-include-paths"] for p in params if "x-atono-include-paths" in p), None)
             sent_as = schema(document, include_enum).get("x-atono-include-sent-as", {}) if include_enum else {}
             paging = any(p["name"] in PAGE_PARAMETERS for p in params)
@@ -280,6 +286,7 @@ def namespaces(document: dict[str, Any]) -> list[Namespace]:
                     kind=kind,
                     returns=returns,
                     path_params=path_params,
+                    path_types=path_types,
                     include_enum=include_enum,
                     include_sent_as=dict(sorted(sent_as.items())),
                     paging=paging,

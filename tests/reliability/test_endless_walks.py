@@ -204,7 +204,7 @@ class Pages:
         self.requests.append(params)
         if len(self.requests) > BUDGET:
             raise RuntimeError("the walk did not stop")
-        number = params["pagenumber"]
+        number = params["page[number]"]
         items = self.layout[number] if number < len(self.layout) else []
         more = number + 1 < len(self.layout)
         return Page(items, links={"next": f"?page[number]={number + 1}" if more else None, "self": "x"})

@@ -10,7 +10,8 @@ Rules, so that a spec revision needs no code:
   (`/teams/{teamId}/members`) the sub-collection's name in snake_case (`members`). Exceptions: none; an
   operationId that starts with another verb is named by its operationId in snake_case.
 - Path parameters come first, positional, named as in the spec in snake_case (`flagIdOrKey` -> `flag_id_or_key`),
-  and take an id or an object of the type the name says (`flag_id_or_key` -> a `Flag`).
+  and take an id or an object of the type the name says (`flag_id_or_key` -> a `Flag`), the type written into the
+  call that checks it (`resource_id(..., expected_type="flag")`).
 - `include` (a parameter with `x-atono-include-paths`) becomes `include=[...]`, checked against that enum, each
   name sent in the spelling the enum's `x-atono-include-sent-as` gives it; `sort` (a parameter with
   `x-atono-sort-fields`) becomes `sort=[...]` of field names in snake_case or the API's spelling, `-` first for

@@ -10,7 +10,8 @@ Rules, so that a spec revision needs no code:
   (`/teams/{teamId}/members`) the sub-collection's name in snake_case (`members`). Exceptions: none; an
   operationId that starts with another verb is named by its operationId in snake_case.
 - Path parameters come first, positional, named as in the spec in snake_case (`flagIdOrKey` -> `flag_id_or_key`),
-  and take an id or an object of the type the name says (`flag_id_or_key` -> a `Flag`).
+  and take an id or an object of the type the name says (`flag_id_or_key` -> a `Flag`), the type written into the
+  call that checks it (`resource_id(..., expected_type="flag")`).
 - `include` (a parameter with `x-atono-include-paths`) becomes `include=[...]`, checked against that enum, each
   name sent in the spelling the enum's `x-atono-include-sent-as` gives it; `sort` (a parameter with
   `x-atono-sort-fields`) becomes `sort=[...]` of field names in snake_case or the API's spelling, `-` first for
@@ -67,6 +68,7 @@ class Method:
     kind: str  # "page", "identifiers", "one", "delete"
     returns: str | None  # the resource class returned (or paged)
     path_params: list[tuple[str, str]]  # (python name, annotation)
+    path_types: dict[str, str]  # python name -> the resource type its object must be (where the spec has one)
     include_enum: str | None
     include_sent_as: dict[str, str]
     paging: bool
@@ -89,10 +91,11 @@ class Namespace:
         return sorted(m.operation for m in self.methods)
 
 
-def _id_type(param: str, classes: dict[str, str]) -> str | None:
-    """The resource class a path parameter names by its spelling: `bugId` -> Bug, `flagIdOrKey` -> Flag."""
-    base = re.sub(r"Id(OrKey)?$", "", param)
-    return classes.get(snake_case(base))
+def _id_type_name(param: str, classes: dict[str, str]) -> str | None:
+    """The resource type a path parameter names by its spelling, if the spec has it: `bugId` -> bug,
+    `flagIdOrKey` -> flag."""
+    type_name = snake_case(re.sub(r"Id(OrKey)?$", "", param))
+    return type_name if type_name in classes else None
 
 
 def _parameter(document: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
@@ -254,10 +257,14 @@ def namespaces(document: dict[str, Any]) -> list[Namespace]:
             kind, returns = _returned(document, operation, types)
             params = [_parameter(document, p) for p in [*shared, *operation.get("parameters", [])]]
             path_params = []
+            path_types = {}
             for p in params:
                 if p["in"] == "path":
-                    cls = _id_type(p["name"], classes)
+                    type_name = _id_type_name(p["name"], classes)
+                    cls = classes[type_name] if type_name is not None else None
                     path_params.append((snake_case(p["name"]), f"str | {cls}" if cls else "str"))
+                    if type_name is not None:
+                        path_types[snake_case(p["name"])] = type_name
             include_enum = next((p["x-atono-include-paths"] for p in params if "x-atono-include-paths" in p), None)
             sent_as = schema(document, include_enum).get("x-atono-include-sent-as", {}) if include_enum else {}
             paging = any(p["name"] in PAGE_PARAMETERS for p in params)
@@ -280,6 +287,7 @@ def namespaces(document: dict[str, Any]) -> list[Namespace]:
                     kind=kind,
                     returns=returns,
                     path_params=path_params,
+                    path_types=path_types,
                     include_enum=include_enum,
                     include_sent_as=dict(sorted(sent_as.items())),
                     paging=paging,

@@ -178,7 +178,7 @@ class Stories(SyncAPIResource):
 
         One story by id; `include` resolves related resources. Returns the `Story`.
         """
-        story_id_ = resource_id(story_id, name="story_id")
+        story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._one(
             Story,
@@ -208,7 +208,7 @@ class Stories(SyncAPIResource):
 
         Change only the members given; a relationship set to null is cleared. Returns the `Story`.
         """
-        story_id_ = resource_id(story_id, name="story_id")
+        story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             StoryUpdateDocument,
@@ -239,7 +239,7 @@ class Stories(SyncAPIResource):
         Delete a story; it is gone from lists afterwards and reading it answers 404. Returns None once it is
         deleted.
         """
-        story_id_ = resource_id(story_id, name="story_id")
+        story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         self._delete(delete_story, story_id_, **options)
 
@@ -336,7 +336,7 @@ class AsyncStories(AsyncAPIResource):
 
         One story by id; `include` resolves related resources. Returns the `Story`.
         """
-        story_id_ = resource_id(story_id, name="story_id")
+        story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return await self._one(
             Story,
@@ -366,7 +366,7 @@ class AsyncStories(AsyncAPIResource):
 
         Change only the members given; a relationship set to null is cleared. Returns the `Story`.
         """
-        story_id_ = resource_id(story_id, name="story_id")
+        story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             StoryUpdateDocument,
@@ -397,7 +397,7 @@ class AsyncStories(AsyncAPIResource):
         Delete a story; it is gone from lists afterwards and reading it answers 404. Returns None once it is
         deleted.
         """
-        story_id_ = resource_id(story_id, name="story_id")
+        story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         await self._delete(delete_story, story_id_, **options)
 
@@ -784,7 +784,7 @@ class Bugs(SyncAPIResource):
 
         One bug by id; `include` resolves related resources. Returns the `Bug`.
         """
-        bug_id_ = resource_id(bug_id, name="bug_id")
+        bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._one(
             Bug,
@@ -813,7 +813,7 @@ class Bugs(SyncAPIResource):
 
         Change only the members given; `assignee` or `team` set to null unassigns it. Returns the `Bug`.
         """
-        bug_id_ = resource_id(bug_id, name="bug_id")
+        bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             BugUpdateDocument,
@@ -843,7 +843,7 @@ class Bugs(SyncAPIResource):
         Delete a bug; it is gone from lists afterwards and reading it answers 404. Returns None once it is
         deleted.
         """
-        bug_id_ = resource_id(bug_id, name="bug_id")
+        bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         self._delete(delete_bug, bug_id_, **options)
 
@@ -936,7 +936,7 @@ class AsyncBugs(AsyncAPIResource):
 
         One bug by id; `include` resolves related resources. Returns the `Bug`.
         """
-        bug_id_ = resource_id(bug_id, name="bug_id")
+        bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return await self._one(
             Bug,
@@ -965,7 +965,7 @@ class AsyncBugs(AsyncAPIResource):
 
         Change only the members given; `assignee` or `team` set to null unassigns it. Returns the `Bug`.
         """
-        bug_id_ = resource_id(bug_id, name="bug_id")
+        bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             BugUpdateDocument,
@@ -995,7 +995,7 @@ class AsyncBugs(AsyncAPIResource):
         Delete a bug; it is gone from lists afterwards and reading it answers 404. Returns None once it is
         deleted.
         """
-        bug_id_ = resource_id(bug_id, name="bug_id")
+        bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         await self._delete(delete_bug, bug_id_, **options)
 
@@ -1375,7 +1375,7 @@ class Teams(SyncAPIResource):
 
         One team by id; `include` resolves members, admins and backlog owners. Returns the `Team`.
         """
-        team_id_ = resource_id(team_id, name="team_id")
+        team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._one(Team, get_team, team_id_, include=include_param(include, TeamIncludePath), **options)
 
@@ -1401,7 +1401,7 @@ class Teams(SyncAPIResource):
         Change only the members given; `members`, `admins` and `backlogOwners` each replace their whole list
         when given. Returns the `Team`.
         """
-        team_id_ = resource_id(team_id, name="team_id")
+        team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             TeamUpdateDocument,
@@ -1443,7 +1443,7 @@ class Teams(SyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
-        team_id_ = resource_id(team_id, name="team_id")
+        team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             identifier_page,
@@ -1548,7 +1548,7 @@ class AsyncTeams(AsyncAPIResource):
 
         One team by id; `include` resolves members, admins and backlog owners. Returns the `Team`.
         """
-        team_id_ = resource_id(team_id, name="team_id")
+        team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return await self._one(
             Team, get_team, team_id_, include=include_param(include, TeamIncludePath), **options
@@ -1576,7 +1576,7 @@ class AsyncTeams(AsyncAPIResource):
         Change only the members given; `members`, `admins` and `backlogOwners` each replace their whole list
         when given. Returns the `Team`.
         """
-        team_id_ = resource_id(team_id, name="team_id")
+        team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             TeamUpdateDocument,
@@ -1618,7 +1618,7 @@ class AsyncTeams(AsyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
-        team_id_ = resource_id(team_id, name="team_id")
+        team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             identifier_page,
@@ -2034,7 +2034,7 @@ class Users(SyncAPIResource):
 
         One user by id. Returns the `User`.
         """
-        user_id_ = resource_id(user_id, name="user_id")
+        user_id_ = resource_id(user_id, name="user_id", expected_type="user")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._one(User, get_user, user_id_, **options)
 
@@ -2053,7 +2053,7 @@ class Users(SyncAPIResource):
 
         Change a user's full name. Returns the `User`.
         """
-        user_id_ = resource_id(user_id, name="user_id")
+        user_id_ = resource_id(user_id, name="user_id", expected_type="user")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             UserUpdateDocument,
@@ -2147,7 +2147,7 @@ class AsyncUsers(AsyncAPIResource):
 
         One user by id. Returns the `User`.
         """
-        user_id_ = resource_id(user_id, name="user_id")
+        user_id_ = resource_id(user_id, name="user_id", expected_type="user")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return await self._one(User, get_user, user_id_, **options)
 
@@ -2166,7 +2166,7 @@ class AsyncUsers(AsyncAPIResource):
 
         Change a user's full name. Returns the `User`.
         """
-        user_id_ = resource_id(user_id, name="user_id")
+        user_id_ = resource_id(user_id, name="user_id", expected_type="user")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             UserUpdateDocument,
@@ -2448,7 +2448,7 @@ class Flags(SyncAPIResource):
 
         One feature flag by its id or its key. Returns the `Flag`.
         """
-        flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key")
+        flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key", expected_type="flag")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._one(
             Flag, get_flag, flag_id_or_key_, include=include_param(include, FlagIncludePath), **options
@@ -2479,7 +2479,7 @@ class Flags(SyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
-        flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key")
+        flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key", expected_type="flag")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=FlagEnvironment),
@@ -2549,7 +2549,7 @@ class AsyncFlags(AsyncAPIResource):
 
         One feature flag by its id or its key. Returns the `Flag`.
         """
-        flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key")
+        flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key", expected_type="flag")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return await self._one(
             Flag, get_flag, flag_id_or_key_, include=include_param(include, FlagIncludePath), **options
@@ -2580,7 +2580,7 @@ class AsyncFlags(AsyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
-        flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key")
+        flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key", expected_type="flag")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=FlagEnvironment),
@@ -2800,7 +2800,9 @@ class WorkflowSteps(SyncAPIResource):
 
         One workflow step by id. Returns the `WorkflowStep`.
         """
-        workflow_step_id_ = resource_id(workflow_step_id, name="workflow_step_id")
+        workflow_step_id_ = resource_id(
+            workflow_step_id, name="workflow_step_id", expected_type="workflow_step"
+        )
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._one(WorkflowStep, get_workflow_step, workflow_step_id_, **options)
 
@@ -2827,7 +2829,9 @@ class AsyncWorkflowSteps(AsyncAPIResource):
 
         One workflow step by id. Returns the `WorkflowStep`.
         """
-        workflow_step_id_ = resource_id(workflow_step_id, name="workflow_step_id")
+        workflow_step_id_ = resource_id(
+            workflow_step_id, name="workflow_step_id", expected_type="workflow_step"
+        )
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return await self._one(WorkflowStep, get_workflow_step, workflow_step_id_, **options)
 

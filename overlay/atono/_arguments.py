@@ -31,18 +31,17 @@ D = TypeVar("D")
 MAX_ID_LENGTH = 1024
 
 
-def resource_id(value: object, *, name: str, expected_type: str | None = None) -> str:
+def resource_id(value: object, *, name: str, expected_type: str | None) -> str:
     """A path id from a string or a resource object, checked to name one resource under its endpoint.
 
     No empty ids, no whitespace around them, no URL delimiters or control characters, and no `.` or `..` (also
     percent-encoded): those are dot segments, which URL normalisation removes, so `bugs.delete("..")` would send
     `DELETE /v1`. An object's id comes from a server and is checked the same way.
 
-    An object must be of `expected_type`, which defaults to the type the argument's name says (`bug_id` -> bug,
-    `flag_id_or_key` -> flag), so `client.bugs.get(user)` is refused instead of asking for a bug with a user's id.
+    An object must be of `expected_type` (the resource type the path names; None takes any), so
+    `client.bugs.get(user)` is refused instead of asking for a bug with a user's id. `name` is the argument's, for
+    the messages.
     """
-    if expected_type is None and name.endswith(("_id", "_id_or_key")):
-        expected_type = name.removesuffix("_or_key").removesuffix("_id")
     source = "the id of the object given as "
     if isinstance(value, ResourceObject):
         if expected_type is not None and value.type != expected_type:

@@ -1,10 +1,11 @@
 """The request executor that every API call goes through, sync and async (its options: `atono._config`).
 
-The executor sends requests itself, built by the generated operation modules (`_get_kwargs`), instead of calling
-the generated `sync_detailed`: that one returns error documents instead of raising and lets `KeyError`/`ValueError`
-escape on malformed bodies, losing the response. Around each request it applies, in one place: pacing, the API key,
-redirects that stay on the configured host and keep the method, a deadline for the whole exchange, a cap on the
-body's size, retries and typed errors.
+It sends the requests the generated operation modules build (`_get_kwargs`) for the resource layer
+(`atono._resource`, which parses the answer), and those of `request()`, and returns the read response of a
+success. Around each request it applies, in one place: pacing, the API key, redirects that stay on the configured
+host and keep the method, a deadline for the whole exchange, a cap on the body's size, the body's media type after
+a 415, retries and typed errors. (Not the generated `sync_detailed`: it returns error documents instead of raising
+and loses the response when a body is malformed.)
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from urllib.parse import unquote
 
 import attrs
 import httpx
-from atono_api import Client as GeneratedClient
-from atono_api.errors import UnexpectedStatus
 
 from atono._config import (
     CALL_OPTIONS,
@@ -54,12 +53,10 @@ from atono._constants import (
 from atono._deadline import exchange_deadline, install
 from atono._exceptions import (
     APIConnectionError,
-    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AtonoError,
     make_status_error,
-    shorten,
 )
 from atono._logs import REDACTED, Secret, logger, register_secret, setup_logging
 from atono._ratelimit import RateLimit, RateLimiter
@@ -77,9 +74,6 @@ _LINK_ROOT = "/api/v1"
 
 # What `request()` sends.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-
-# Only parses; never sends. Undocumented success statuses raise, so they surface as validation errors.
-_PARSER = GeneratedClient(base_url="", raise_on_unexpected_status=True)
 
 _HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
 
@@ -171,10 +165,6 @@ def _keep_elapsed(response: httpx.Response, started: float) -> None:
         response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
 
 
-def _operation_name(operation: ModuleType) -> str:
-    return operation.__name__.rpartition(".")[2]
-
-
 def _retries(n: int) -> str:
     return "1 retry" if n == 1 else f"{n} retries"
 
@@ -191,7 +181,7 @@ def _limiter_for(limit: RateLimit, base_url: httpx.URL) -> RateLimiter | SharedR
 
 
 class BaseClient(Generic[_HttpT]):
-    """What the sync and async clients share: configuration, request building, redirects, errors, parsing."""
+    """What the sync and async clients share: configuration, request building, redirects, retries, errors."""
 
     _http: _HttpT
     # The httpx class a caller's `http_client` must be an instance of.
@@ -680,22 +670,6 @@ class BaseClient(Generic[_HttpT]):
             request=error.request,
         )
 
-    def _parse(self, operation: ModuleType, response: httpx.Response) -> Any:
-        """The generated model for a success response; a body that does not fit becomes a validation error."""
-        try:
-            return operation._parse_response(client=_PARSER, response=response)
-        except Exception as exc:
-            where = f"{response.request.method} {response.request.url.path}"
-            if isinstance(exc, UnexpectedStatus):
-                reason = f"status {response.status_code} is not a success status the API description gives for {_operation_name(operation)}"
-            else:
-                reason = f"the body does not match the API description ({type(exc).__name__}: {shorten(str(exc), 200)})"
-            raise APIResponseValidationError(
-                f"The response to {where}: {reason}. The raw body is in .body.",
-                response=response,
-                body=response.text,
-            ) from exc
-
 
 class SyncAPIClient(BaseClient[httpx.Client]):
     """The blocking executor. One instance may be shared by threads: they share its pool and its rate limiter."""
@@ -716,10 +690,6 @@ class SyncAPIClient(BaseClient[httpx.Client]):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def _request(self, operation: ModuleType, *args: Any, **kwargs: Any) -> Any:
-        """Call a generated operation; return its parsed model (None for 204) or raise a typed error."""
-        return self._parse(operation, self._request_raw(operation, *args, **kwargs))
 
     def _request_raw(self, operation: ModuleType, *args: Any, **kwargs: Any) -> httpx.Response:
         """Call a generated operation; return the read 2xx response after any retries, or raise a typed error.
@@ -837,10 +807,6 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-    async def _request(self, operation: ModuleType, *args: Any, **kwargs: Any) -> Any:
-        """`SyncAPIClient._request`, awaited."""
-        return self._parse(operation, await self._request_raw(operation, *args, **kwargs))
 
     async def _request_raw(self, operation: ModuleType, *args: Any, **kwargs: Any) -> httpx.Response:
         """`SyncAPIClient._request_raw`, awaited."""

@@ -36,7 +36,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Strategy = Literal["number", "offset"]
+
+# The API's page parameters: the keys of `PageParams`, and what `links.next` is read for.
+PAGE_SIZE = "page[size]"
+PAGE_NUMBER = "page[number]"
+PAGE_OFFSET = "page[offset]"
+PAGE_PARAMETERS = (PAGE_SIZE, PAGE_NUMBER, PAGE_OFFSET)
+
 PageParams = dict[str, int]
+"""The page parameters of one request by the API's names, `{"page[size]": 100, "page[number]": 2}`."""
 
 MAX_PAGE_SIZE = 100
 # Ten requests in flight, the common default of bulk transfer tools: a bulk read then waits about one round trip
@@ -47,8 +55,6 @@ DEFAULT_READ_AHEAD = 10
 MAX_READ_AHEAD = 32
 # The spec's type of the page parameters: a `links.next` value beyond it is not a page this SDK can ask for.
 MAX_PAGE_PARAMETER = 2**31 - 1
-
-_WIRE_NAMES = {"page[size]": "pagesize", "page[number]": "pagenumber", "page[offset]": "pageoffset"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +119,11 @@ def _pages_for(items: int, page_size: int) -> int:
 
 def _position(params: PageParams) -> tuple[int, int | None]:
     """Which page `params` ask for, as (size, first item), so that page[number] and page[offset] compare alike."""
-    size = params["pagesize"]
-    if "pageoffset" in params:
-        return size, params["pageoffset"]
-    if "pagenumber" in params:
-        return size, params["pagenumber"] * size
+    size = params[PAGE_SIZE]
+    if PAGE_OFFSET in params:
+        return size, params[PAGE_OFFSET]
+    if PAGE_NUMBER in params:
+        return size, params[PAGE_NUMBER] * size
     return size, None
 
 
@@ -126,9 +132,9 @@ def _fingerprint(items: list[Any]) -> int:
     return hash(tuple((getattr(item, "type", None), getattr(item, "id", item)) for item in items))
 
 
-def _wire(params: PageParams) -> str:
-    names = {python: wire for wire, python in _WIRE_NAMES.items()}
-    return "&".join(f"{names[name]}={value}" for name, value in params.items())
+def _query(params: PageParams) -> str:
+    """`params` as the query they are sent as, for messages."""
+    return "&".join(f"{name}={value}" for name, value in params.items())
 
 
 @dataclass(slots=True)
@@ -160,10 +166,10 @@ class _Plan:
 
     def params(self, index: int) -> PageParams:
         if self.strategy == "number":
-            return {"pagesize": self.page_size, "pagenumber": self.start // self.page_size + index}
-        return {"pagesize": self.page_size, "pageoffset": self.start + index * self.page_size}
+            return {PAGE_SIZE: self.page_size, PAGE_NUMBER: self.start // self.page_size + index}
+        return {PAGE_SIZE: self.page_size, PAGE_OFFSET: self.start + index * self.page_size}
 
-    def learn(self, page: Page[Any]) -> None:
+    def bound_by_total(self, page: Page[Any]) -> None:
         """Bound the iteration by the total the first page reports, unless that page already belies it."""
         total = page.total
         remaining = None if total is None else total - self.start
@@ -183,7 +189,7 @@ class _Plan:
             if fingerprint in self.fingerprints:
                 raise self._looping(
                     response,
-                    f"the server sent for {_wire(params)} the same {len(page.items)} items as a page it sent "
+                    f"the server sent for {_query(params)} the same {len(page.items)} items as a page it sent "
                     "before, as if it ignored the page parameters",
                 )
             self.fingerprints.add(fingerprint)
@@ -194,11 +200,11 @@ class _Plan:
         link = next_link_params(page.links)
         if link is None:
             return True
-        size = link.get("pagesize", self.page_size)
-        if "pageoffset" in link:
-            position = link["pageoffset"]
-        elif "pagenumber" in link:
-            position = link["pagenumber"] * size
+        size = link.get(PAGE_SIZE, self.page_size)
+        if PAGE_OFFSET in link:
+            position = link[PAGE_OFFSET]
+        elif PAGE_NUMBER in link:
+            position = link[PAGE_NUMBER] * size
         else:
             return False
         return size == self.page_size and position == self.start + (index + 1) * self.page_size
@@ -209,15 +215,15 @@ class _Plan:
         A `links.next` naming a page this walk already read raises: following it would go round for ever.
         """
         link = next_link_params(page.links)
-        params = {"pagesize": self.page_size, **link} if link else self.params(index + 1)
+        params = {PAGE_SIZE: self.page_size, **link} if link else self.params(index + 1)
         if _position(params) in self.read:
             raise self._looping(
-                response, f"the server's links.next points at a page this walk already read ({_wire(params)})"
+                response, f"the server's links.next points at a page this walk already read ({_query(params)})"
             )
         return params
 
     def is_last(self, page: Page[Any], index: int) -> bool:
-        """Whether `page` (already handed out through `take`) ends the iteration."""
+        """Whether `page` (already handed out through `hand_out`) ends the iteration."""
         if self.limit is not None and self.yielded >= self.limit:
             return True
         return self.ends(page, index)
@@ -232,7 +238,7 @@ class _Plan:
             return index >= self.last_by_total or not page.items
         return len(page.items) < self.page_size
 
-    def take(self, page: Page[T], index: int, params: PageParams) -> Page[T]:
+    def hand_out(self, page: Page[T], index: int, params: PageParams) -> Page[T]:
         """The page (page `index`, asked for with `params`) cut to the limit, counted as handed out, with the item
         offsets where it starts and where the walk would go on (None when the collection ends with it)."""
         start = _position(params)[1]
@@ -250,7 +256,7 @@ class _Plan:
             next_start = None
         else:
             link = next_link_params(page.links)
-            following = _position({"pagesize": self.page_size, **link} if link else self.params(index + 1))[1]
+            following = _position({PAGE_SIZE: self.page_size, **link} if link else self.params(index + 1))[1]
             next_start = following if following is not None else start + len(items)
         self.yielded += len(items)
         return Page(items, page.included, page.links, page.meta, start=start, next_start=next_start)
@@ -300,11 +306,11 @@ def next_link_params(links: dict[str, Any]) -> PageParams | None:
         return None
     query = parse_qs(urlsplit(target).query)
     found: PageParams = {}
-    for wire, python in _WIRE_NAMES.items():
-        values = query.get(wire)
+    for name in PAGE_PARAMETERS:
+        values = query.get(name)
         value = _page_parameter(values[-1]) if values else None
         if value is not None:
-            found[python] = value
+            found[name] = value
     return found
 
 
@@ -360,8 +366,8 @@ class SyncPager(_Pager[T]):
         params = plan.params(0)
         response = self._fetch(params)
         first = self._read(plan, response, params)
-        plan.learn(first)
-        yield plan.take(first, 0, params)
+        plan.bound_by_total(first)
+        yield plan.hand_out(first, 0, params)
         if plan.is_last(first, 0):
             return
         if self._read_ahead == 1 or not plan.follows_arithmetic(first, 0):
@@ -376,7 +382,7 @@ class SyncPager(_Pager[T]):
             index += 1
             response = self._fetch(params)
             page = self._read(plan, response, params)
-            yield plan.take(page, index, params)
+            yield plan.hand_out(page, index, params)
 
     def _concurrent(self, plan: _Plan, page: Page[T], index: int, response: Any) -> Iterator[Page[T]]:
         """The pages after `page`, fetched ahead while the server's links keep to the arithmetic, then one by one.
@@ -397,7 +403,7 @@ class SyncPager(_Pager[T]):
                 if following is not None:
                     in_flight.append((following, pool.submit(self._fetch, plan.params(following))))
                 page, index, response = self._read(plan, fetched, plan.params(ahead)), ahead, fetched
-                yield plan.take(page, index, plan.params(ahead))
+                yield plan.hand_out(page, index, plan.params(ahead))
                 if plan.is_last(page, index):
                     return
                 if not plan.follows_arithmetic(page, index):
@@ -429,8 +435,8 @@ class AsyncPager(_Pager[T]):
         params = plan.params(0)
         response = await self._fetch(params)
         first = self._read(plan, response, params)
-        plan.learn(first)
-        yield plan.take(first, 0, params)
+        plan.bound_by_total(first)
+        yield plan.hand_out(first, 0, params)
         if plan.is_last(first, 0):
             return
         rest = (
@@ -449,7 +455,7 @@ class AsyncPager(_Pager[T]):
             index += 1
             response = await self._fetch(params)
             page = self._read(plan, response, params)
-            yield plan.take(page, index, params)
+            yield plan.hand_out(page, index, params)
 
     async def _concurrent(self, plan: _Plan, page: Page[T], index: int, response: Any) -> AsyncGenerator[Page[T], None]:
         """As `SyncPager._concurrent`, with tasks."""
@@ -467,7 +473,7 @@ class AsyncPager(_Pager[T]):
                 if following is not None:
                     in_flight.append((following, asyncio.ensure_future(self._fetch(plan.params(following)))))
                 page, index, response = self._read(plan, fetched, plan.params(ahead)), ahead, fetched
-                yield plan.take(page, index, plan.params(ahead))
+                yield plan.hand_out(page, index, plan.params(ahead))
                 if plan.is_last(page, index):
                     return
                 if not plan.follows_arithmetic(page, index):

@@ -17,7 +17,17 @@ from atono._documents import Document, decode_document
 from atono._exceptions import APIResponseValidationError
 from atono._json import loads
 from atono._objects import InvalidAttributes, MalformedDocumentError, ResourceObject
-from atono._pagination import DEFAULT_READ_AHEAD, AsyncPager, Page, PageParams, Strategy, SyncPager
+from atono._pagination import (
+    DEFAULT_READ_AHEAD,
+    PAGE_NUMBER,
+    PAGE_OFFSET,
+    PAGE_SIZE,
+    AsyncPager,
+    Page,
+    PageParams,
+    Strategy,
+    SyncPager,
+)
 from atono._retry import RetryPolicy
 
 T = TypeVar("T", bound=ResourceObject)
@@ -83,6 +93,16 @@ def _paging(options: Paging) -> dict[str, Any]:
         "strategy": options.get("strategy", "number"),
         "read_ahead": options.get("read_ahead", DEFAULT_READ_AHEAD),
     }
+
+
+# The keyword each page parameter has in the generated operations, which drop the brackets (`page[size]` ->
+# `pagesize`).
+_OPERATION_KEYWORDS = {PAGE_SIZE: "pagesize", PAGE_NUMBER: "pagenumber", PAGE_OFFSET: "pageoffset"}
+
+
+def _operation_paging(params: PageParams) -> dict[str, int]:
+    """The page parameters as keyword arguments of a generated operation."""
+    return {_OPERATION_KEYWORDS[name]: value for name, value in params.items()}
 
 
 class _SyncSender(Protocol):
@@ -153,7 +173,7 @@ def parse(response: httpx.Response, *, many: bool) -> Document[Any]:
     return _decoded(response, lambda body: decode_document(body, many=many, invalid=invalid))
 
 
-def expect(response: httpx.Response, document: Document[Any], cls: type[T]) -> T:
+def single_resource(response: httpx.Response, document: Document[Any], cls: type[T]) -> T:
     """The single primary resource, checked to be of the type the operation returns, its attributes converted.
 
     Unlike the items of a page, which are converted when first read so that one odd item does not stop a bulk
@@ -215,7 +235,7 @@ class SyncAPIResource:
 
     def _one(self, cls: type[T], operation: ModuleType, *args: Any, **kwargs: Any) -> T:
         response = self._client._request_raw(operation, *args, **kwargs)
-        return expect(response, parse(response, many=False), cls)
+        return single_resource(response, parse(response, many=False), cls)
 
     def _pager(
         self,
@@ -227,7 +247,7 @@ class SyncAPIResource:
         **kwargs: Any,
     ) -> SyncPager[Any]:
         def fetch(params: PageParams) -> httpx.Response:
-            return self._client._request_raw(operation, *args, **kwargs, **params)
+            return self._client._request_raw(operation, *args, **kwargs, **_operation_paging(params))
 
         return SyncPager(fetch, parse=to_page, start=start, **_paging(paging))
 
@@ -243,7 +263,7 @@ class AsyncAPIResource:
 
     async def _one(self, cls: type[T], operation: ModuleType, *args: Any, **kwargs: Any) -> T:
         response = await self._client._request_raw(operation, *args, **kwargs)
-        return expect(response, parse(response, many=False), cls)
+        return single_resource(response, parse(response, many=False), cls)
 
     def _pager(
         self,
@@ -255,7 +275,7 @@ class AsyncAPIResource:
         **kwargs: Any,
     ) -> AsyncPager[Any]:
         async def fetch(params: PageParams) -> httpx.Response:
-            return await self._client._request_raw(operation, *args, **kwargs, **params)
+            return await self._client._request_raw(operation, *args, **kwargs, **_operation_paging(params))
 
         fetcher: Callable[[PageParams], Awaitable[httpx.Response]] = fetch
         return AsyncPager(fetcher, parse=to_page, start=start, **_paging(paging))

@@ -14,8 +14,7 @@ from atono import NOT_GIVEN, OMIT, InternalServerError
 from atono._config import USER_AGENT
 from atono_api.api.bugs import create_bug, get_bug, list_bugs
 
-from .conftest import BUG, KEY, Server, call, respond
-from .test_retries import bug_create
+from tests.helpers import BUG, KEY, Server, bug_create, call, respond
 
 BUGS = {"data": [BUG["data"]]}
 
@@ -65,11 +64,11 @@ async def test_an_extra_header_replaces_one_the_operation_sets(make_client: Any)
     assert server.requests[0].headers.get_list("content-type") == ["application/vnd.api+json; x=1"]
 
 
-async def test_the_parsing_call_passes_the_options_on(make_client: Any) -> None:
+async def test_a_resource_method_passes_the_options_on(make_client: Any) -> None:
     server = Server()
     client = make_client(server)
-    document = await call(client._request, get_bug, "b1", extra_headers={"X-Trace-Id": "t"}, extra_query={"q": "1"})
-    assert document.data.id == "b1"
+    bug = await call(client.bugs.get, "b1", extra_headers={"X-Trace-Id": "t"}, extra_query={"q": "1"})
+    assert bug.id == "b1"
     assert server.requests[0].headers["x-trace-id"] == "t"
     assert query(server.requests[0]) == [("q", "1")]
 

@@ -11,8 +11,7 @@ from atono import OMIT, AsyncAtono, Atono, InternalServerError, RateLimit, RateL
 from atono._config import USER_AGENT
 from atono_api.api.bugs import create_bug
 
-from .conftest import BASE_URL, BUG, KEY, Server, call, close, respond
-from .test_retries import bug_create
+from tests.helpers import BASE_URL, BUG, KEY, Server, bug_create, call, close, respond
 
 
 def recording(sleeps: list[float], **fields: Any) -> RetryPolicy:

@@ -12,9 +12,8 @@ import atono
 import httpx
 import pytest
 from atono import DEFAULT_TIMEOUT, AsyncAtono, Atono, AtonoError, RateLimit
-from atono_api.api.bugs import get_bug
 
-from .conftest import BUG, KEY, Server, call, close, respond
+from tests.helpers import BUG, KEY, Server, call, close, respond
 
 CLASSES = [Atono, AsyncAtono]
 
@@ -44,7 +43,7 @@ async def test_key_and_base_url_come_from_the_environment(make_client: Any, monk
     monkeypatch.setenv("ATONO_BASE_URL", "https://eu.atono.test/v1/")
     server = Server()
     client = make_client(server, api_key=None, base_url=None)
-    await call(client._request, get_bug, "b1")
+    await call(client.bugs.get, "b1")
     assert server.sent_headers[0]["x-api-key"] == "env-key-0123456789"
     assert str(server.requests[0].url) == "https://eu.atono.test/v1/bugs/b1"
 
@@ -54,7 +53,7 @@ async def test_arguments_win_over_the_environment(make_client: Any, monkeypatch:
     monkeypatch.setenv("ATONO_BASE_URL", "https://eu.atono.test/v1")
     server = Server()
     client = make_client(server)
-    await call(client._request, get_bug, "b1")
+    await call(client.bugs.get, "b1")
     assert server.sent_headers[0]["x-api-key"] == KEY
     assert str(server.requests[0].url) == "https://api.atono.test/v1/bugs/b1"
 
@@ -99,7 +98,7 @@ def test_malformed_base_urls_are_refused(url: str) -> None:
 async def test_every_request_sends_the_media_type_the_user_agent_and_the_key(make_client: Any) -> None:
     server = Server()
     client = make_client(server)
-    await call(client._request, get_bug, "b1")
+    await call(client.bugs.get, "b1")
     headers = server.sent_headers[0]
     assert headers["accept"] == "application/vnd.api+json"
     assert headers["user-agent"] == f"atono-python/{atono.__version__}"
@@ -111,7 +110,7 @@ async def test_a_user_http_client_keeps_its_own_settings_and_is_not_changed(make
     client = make_client(
         server, http_options={"headers": {"X-Trace": "t1"}, "auth": httpx.BasicAuth("proxy-user", "proxy-pass")}
     )
-    await call(client._request, get_bug, "b1")
+    await call(client.bugs.get, "b1")
     headers = server.sent_headers[0]
     assert headers["x-trace"] == "t1"
     assert headers["authorization"].startswith("Basic ")  # the caller's httpx.Auth still applies
@@ -122,7 +121,7 @@ async def test_a_user_http_client_keeps_its_own_settings_and_is_not_changed(make
 async def test_a_user_http_client_with_its_own_base_url_gets_absolute_urls(make_client: Any) -> None:
     server = Server()
     client = make_client(server, http_options={"base_url": "https://elsewhere.test/other"})
-    await call(client._request, get_bug, "b1")
+    await call(client.bugs.get, "b1")
     assert str(server.requests[0].url) == "https://api.atono.test/v1/bugs/b1"
 
 
@@ -153,9 +152,9 @@ def test_timeout_resolution_with_a_user_client() -> None:
 async def test_timeouts_are_sent_per_request(make_client: Any) -> None:
     server = Server()
     client = make_client(server, timeout=7.0)
-    await call(client._request, get_bug, "b1")
-    await call(client._request, get_bug, "b1", timeout=httpx.Timeout(1.0, connect=0.5))
-    await call(client._request, get_bug, "b1", timeout=None)
+    await call(client.bugs.get, "b1")
+    await call(client.bugs.get, "b1", timeout=httpx.Timeout(1.0, connect=0.5))
+    await call(client.bugs.get, "b1", timeout=None)
     timeouts = [r.extensions["timeout"] for r in server.requests]
     assert timeouts[0] == {"connect": 7.0, "read": 7.0, "write": 7.0, "pool": 7.0}
     assert timeouts[1] == {"connect": 0.5, "read": 1.0, "write": 1.0, "pool": 1.0}
@@ -210,7 +209,7 @@ async def test_with_options_shares_pool_limiter_and_key(make_client: Any) -> Non
     assert copy._retry_policy is client._retry_policy
     assert (copy.max_retries, copy.timeout, client.max_retries) == (1, 4.0, 0)
     assert copy.base_url == client.base_url
-    await call(copy._request, get_bug, "b1")  # one retry: the copy's budget
+    await call(copy.bugs.get, "b1")  # one retry: the copy's budget
     assert server.calls == 2
     assert server.sent_headers[1]["x-api-key"] == KEY
     assert server.requests[1].extensions["timeout"]["read"] == 4.0

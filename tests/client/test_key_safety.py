@@ -14,10 +14,9 @@ import pytest
 from atono import APIConnectionError, APIStatusError, AsyncAtono, Atono, AuthenticationError
 from atono._logs import REDACTED, RedactingFilter, Secret, redact, register_secret, setup_logging
 from atono._retry import RetryPolicy
-from atono_api.api.bugs import create_bug, get_bug
+from atono_api.api.bugs import get_bug
 
-from .conftest import BUG, KEY, Server, call, close, fail, respond
-from .test_retries import bug_create
+from tests.helpers import BUG, KEY, Server, call, close, fail, respond
 
 
 def leaks(value: object) -> bool:
@@ -54,7 +53,7 @@ async def test_exceptions_of_a_failing_retrying_run_hold_no_key(make_client: Any
     server = Server(respond(503), fail(httpx.ReadError), respond(401, {"errors": [{"title": "Unauthorized"}]}))
     client = make_client(server)
     with pytest.raises(AuthenticationError) as caught:
-        await call(client._request, get_bug, "b1")
+        await call(client.bugs.get, "b1")
     assert all(h["x-api-key"] == KEY for h in server.sent_headers)  # it was sent, to the API
     assert_exception_is_clean(caught.value)
 
@@ -62,7 +61,7 @@ async def test_exceptions_of_a_failing_retrying_run_hold_no_key(make_client: Any
 async def test_transport_exceptions_hold_no_key(make_client: Any) -> None:
     client = make_client(Server(fail(httpx.ConnectError)), max_retries=1)
     with pytest.raises(APIConnectionError) as caught:
-        await call(client._request, get_bug, "b1")
+        await call(client.bugs.get, "b1")
     assert_exception_is_clean(caught.value)
 
 
@@ -102,7 +101,7 @@ async def test_a_redirect_to_another_origin_is_refused_and_carries_no_key(
     # The caller's client follows redirects itself: httpx would then forward X-API-KEY to the other host.
     client = make_client(route, http_options={"follow_redirects": True})
     with pytest.raises(APIStatusError) as caught:
-        await call(client._request, get_bug, "b1")
+        await call(client.bugs.get, "b1")
     assert other.calls == 0
     assert caught.value.status_code == 302
     assert f"redirected to another origin ({origin})" in str(caught.value)
@@ -115,15 +114,15 @@ async def test_a_write_redirected_to_another_host_is_not_resent_there(make_clien
     route, other = redirecting("https://evil.test/v1/bugs", status)
     client = make_client(route, http_options={"follow_redirects": True})
     with pytest.raises(APIStatusError):
-        await call(client._request, create_bug, body=bug_create())
+        await call(client.bugs.create, title="T")
     assert other.calls == 0
 
 
 async def test_a_redirect_on_the_same_host_is_followed_with_the_key(make_client: Any) -> None:
     server = Server(respond(301, headers={"location": "/v1/bugs/b1-moved"}), respond(200, BUG))
     client = make_client(server)
-    document = await call(client._request, get_bug, "b1")
-    assert document.data.id == "b1"
+    bug = await call(client.bugs.get, "b1")
+    assert bug.id == "b1"
     assert [r.url.path for r in server.requests] == ["/v1/bugs/b1", "/v1/bugs/b1-moved"]
     assert [h["x-api-key"] for h in server.sent_headers] == [KEY, KEY]
 
@@ -132,7 +131,7 @@ async def test_endless_redirects_stop(make_client: Any) -> None:
     server = Server(respond(302, headers={"location": "/v1/bugs/again"}))
     client = make_client(server, http_options={"max_redirects": 3})
     with pytest.raises(APIStatusError, match="more than 3 redirects"):
-        await call(client._request, get_bug, "b1")
+        await call(client.bugs.get, "b1")
     assert server.calls == 4
 
 
@@ -184,7 +183,7 @@ async def test_log_records_of_a_failing_retrying_run_hold_no_key(
     client = (Atono if flavor == "sync" else AsyncAtono)(api_key=KEY, base_url=url)
     client._retry_policy = RetryPolicy(sleep=lambda _: None, async_sleep=no_sleep, random=lambda: 1.0)
     with pytest.raises(AuthenticationError) as caught:
-        await call(client._request, get_bug, "b1")
+        await call(client.bugs.get, "b1")
     await close(client)
     # Something a caller might log: the headers of the request that failed.
     logging.getLogger("httpx").debug("failed request headers: %r", caught.value.request.headers)

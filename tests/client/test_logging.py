@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from atono import Atono, RateLimit
 from atono._logs import logger
-from atono_api.api.bugs import get_bug, update_bug
-from atono_api.models import BugUpdateAttributes, BugUpdateDocument, BugUpdateDocumentData
+from atono_api.api.bugs import get_bug
 
-from .conftest import BUG, KEY, Server, call, respond
+from tests.helpers import BUG, KEY, Server, call, respond
+
 from .test_ratelimit import FakeClock, limiter
 
 
@@ -59,13 +59,10 @@ async def test_records_hold_method_path_status_and_retries_only(
     clean_atono_logger: logging.Logger,
 ) -> None:
     monkeypatch.setenv("ATONO_LOG", "info")
-    body = BugUpdateDocument(
-        data=BugUpdateDocumentData(type_="bug", id="b1", attributes=BugUpdateAttributes(title="secret-title-text"))
-    )
     client = make_client(Server(respond(429, headers={"retry-after": "3"}), respond(200, BUG)))
     caplog.set_level(logging.INFO, logger="atono")
-    await call(client._request, get_bug, "b1", include="team")
-    await call(client._request, update_bug, "b1", body=body)
+    await call(client.bugs.get, "b1", include=["team"])
+    await call(client.bugs.update, "b1", title="secret-title-text")
     messages = [r.getMessage() for r in caplog.records if r.name == "atono"]
     assert messages == [
         "GET /bugs/b1 429; retry 1 of 2 in 3.00 s",

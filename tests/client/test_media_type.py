@@ -14,7 +14,7 @@ import pytest
 from atono import APIStatusError, AsyncAtono, Atono
 from atono.testing import Sandbox
 
-from tests.client.conftest import BUG, AnyClient, Server, call, close, respond
+from tests.helpers import BUG, AnyClient, Server, call, close, respond
 
 JSON = "application/json"
 JSONAPI = "application/vnd.api+json"

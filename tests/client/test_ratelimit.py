@@ -17,7 +17,7 @@ from atono_api.api.bugs import get_bug
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import Server, call, respond
+from tests.helpers import Server, call, respond
 
 if TYPE_CHECKING:
     from atono._ratelimit import Slot
@@ -130,7 +130,7 @@ async def test_the_client_paces_its_requests_and_shares_the_limiter_with_copies(
     client._limiter = limiter(2, 60.0, clock, waits)
     copy = client.with_options(max_retries=0)
     for target in (client, copy, client, copy, client):
-        await call(target._request, get_bug, "b1")
+        await call(target.bugs.get, "b1")
     assert server.calls == 5
     assert waits == [60.0, 60.0, 120.0]
 

@@ -21,7 +21,7 @@ from atono.pagination import Page
 from atono.testing import Sandbox
 from atono.types import Bug
 
-from .conftest import call
+from tests.helpers import call
 
 AnyClient = Atono | AsyncAtono
 Connect = Callable[..., AnyClient]

@@ -10,19 +10,8 @@ import httpx
 import pytest
 from atono import APIConnectionError, APIStatusError, APITimeoutError, InternalServerError, RateLimitError
 from atono._retry import RetryPolicy, backoff_delay, is_retryable_error, is_retryable_status, parse_retry_after
-from atono_api.api.bugs import create_bug, delete_bug, get_bug, update_bug
-from atono_api.models import (
-    BugCreateAttributes,
-    BugCreateDocument,
-    BugCreateDocumentData,
-    BugUpdateAttributes,
-    BugUpdateDocument,
-    BugUpdateDocumentData,
-)
 
-from .conftest import BUG, Server, call, fail, respond
-
-NOW = 1_000_000.0  # the wall clock of the `policy` fixture
+from tests.helpers import BUG, NOW, Server, call, fail, respond
 
 
 def http_date(timestamp: float) -> str:
@@ -117,23 +106,13 @@ def test_policy_stops_at_the_budget() -> None:
 # The executor, sync and async alike.
 
 
-def bug_create() -> BugCreateDocument:
-    return BugCreateDocument(data=BugCreateDocumentData(type_="bug", attributes=BugCreateAttributes(title="T")))
-
-
-def bug_update() -> BugUpdateDocument:
-    return BugUpdateDocument(
-        data=BugUpdateDocumentData(type_="bug", id="b1", attributes=BugUpdateAttributes(title="U"))
-    )
-
-
 async def test_server_errors_are_retried_with_growing_backoff_then_raised(
     make_client: Any, sleeps: list[float]
 ) -> None:
     server = Server(respond(503))
     client = make_client(server, max_retries=3)
     with pytest.raises(InternalServerError):
-        await call(client._request, get_bug, "b1")
+        await call(client.bugs.get, "b1")
     assert server.calls == 4
     assert sleeps == [0.5, 1.0, 2.0]
 
@@ -141,8 +120,8 @@ async def test_server_errors_are_retried_with_growing_backoff_then_raised(
 async def test_a_retry_that_succeeds_returns_the_result(make_client: Any, sleeps: list[float]) -> None:
     server = Server(respond(502), fail(httpx.ReadTimeout), fail(httpx.RemoteProtocolError), respond(200, BUG))
     client = make_client(server, max_retries=3)
-    document = await call(client._request, get_bug, "b1")
-    assert document.data.id == "b1"
+    bug = await call(client.bugs.get, "b1")
+    assert bug.id == "b1"
     assert server.calls == 4
     assert len(sleeps) == 3
 
@@ -151,7 +130,7 @@ async def test_default_budget_is_two_retries(make_client: Any) -> None:
     server = Server(respond(500))
     client = make_client(server)
     with pytest.raises(InternalServerError):
-        await call(client._request, get_bug, "b1")
+        await call(client.bugs.get, "b1")
     assert server.calls == 3
 
 
@@ -159,10 +138,10 @@ async def test_max_retries_per_call_overrides_the_client(make_client: Any) -> No
     server = Server(respond(500))
     client = make_client(server, max_retries=5)
     with pytest.raises(InternalServerError):
-        await call(client._request, get_bug, "b1", max_retries=1)
+        await call(client.bugs.get, "b1", max_retries=1)
     assert server.calls == 2
     with pytest.raises(InternalServerError):
-        await call(client._request, get_bug, "b1", max_retries=0)
+        await call(client.bugs.get, "b1", max_retries=0)
     assert server.calls == 3
 
 
@@ -170,28 +149,28 @@ async def test_negative_max_retries_is_refused_before_sending(make_client: Any) 
     server = Server()
     client = make_client(server)
     with pytest.raises(ValueError, match="max_retries"):
-        await call(client._request, get_bug, "b1", max_retries=-1)
+        await call(client.bugs.get, "b1", max_retries=-1)
     assert server.calls == 0
 
 
 async def test_429_waits_for_retry_after_in_seconds(make_client: Any, sleeps: list[float]) -> None:
     server = Server(respond(429, headers={"retry-after": "12"}), respond(200, BUG))
     client = make_client(server)
-    await call(client._request, get_bug, "b1")
+    await call(client.bugs.get, "b1")
     assert sleeps == [12.0]
 
 
 async def test_429_waits_for_retry_after_as_an_http_date(make_client: Any, sleeps: list[float]) -> None:
     server = Server(respond(429, headers={"retry-after": http_date(NOW + 20)}), respond(200, BUG))
     client = make_client(server)
-    await call(client._request, get_bug, "b1")
+    await call(client.bugs.get, "b1")
     assert sleeps == [20.0]
 
 
 async def test_429_without_a_usable_hint_backs_off(make_client: Any, sleeps: list[float]) -> None:
     server = Server(respond(429, headers={"retry-after": "whenever"}), respond(429), respond(200, BUG))
     client = make_client(server)
-    await call(client._request, get_bug, "b1")
+    await call(client.bugs.get, "b1")
     assert sleeps == [0.5, 1.0]
 
 
@@ -199,7 +178,7 @@ async def test_retry_after_beyond_the_cap_raises_at_once(make_client: Any, sleep
     server = Server(respond(429, headers={"retry-after": "600"}))
     client = make_client(server)
     with pytest.raises(RateLimitError) as caught:
-        await call(client._request, get_bug, "b1")
+        await call(client.bugs.get, "b1")
     assert server.calls == 1
     assert sleeps == []
     assert caught.value.retry_after == 600.0
@@ -208,7 +187,7 @@ async def test_retry_after_beyond_the_cap_raises_at_once(make_client: Any, sleep
 async def test_retry_after_at_the_cap_is_honoured(make_client: Any, sleeps: list[float]) -> None:
     server = Server(respond(503, headers={"retry-after": "60"}), respond(200, BUG))
     client = make_client(server)
-    await call(client._request, get_bug, "b1")
+    await call(client.bugs.get, "b1")
     assert sleeps == [60.0]
 
 
@@ -216,22 +195,21 @@ async def test_client_errors_are_not_retried(make_client: Any) -> None:
     server = Server(respond(404))
     client = make_client(server)
     with pytest.raises(APIStatusError):
-        await call(client._request, get_bug, "b1")
+        await call(client.bugs.get, "b1")
     assert server.calls == 1
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 @pytest.mark.parametrize(
-    ("operation", "args"), [(create_bug, {}), (update_bug, {"bug_id": "b1"})], ids=["POST", "PATCH"]
+    ("method", "args"), [("create", {"title": "T"}), ("update", {"bug_id": "b1", "title": "U"})], ids=["POST", "PATCH"]
 )
 async def test_a_write_is_not_resent_after_a_server_error(
-    make_client: Any, sleeps: list[float], status: int, operation: Any, args: dict[str, Any]
+    make_client: Any, sleeps: list[float], status: int, method: str, args: dict[str, Any]
 ) -> None:
     server = Server(respond(status), respond(201, BUG))
     client = make_client(server)
-    body = bug_create() if operation is create_bug else bug_update()
     with pytest.raises(InternalServerError):
-        await call(client._request, operation, body=body, **args)
+        await call(getattr(client.bugs, method), **args)
     assert server.calls == 1
     assert sleeps == []
 
@@ -243,7 +221,7 @@ async def test_a_write_is_not_resent_after_a_failure_once_sent(
     server = Server(fail(error), respond(201, BUG))
     client = make_client(server)
     with pytest.raises(APIConnectionError):
-        await call(client._request, create_bug, body=bug_create())
+        await call(client.bugs.create, title="T")
     assert server.calls == 1
 
 
@@ -251,8 +229,8 @@ async def test_a_write_is_not_resent_after_a_failure_once_sent(
 async def test_a_write_is_resent_when_it_never_left(make_client: Any, error: type[httpx.TransportError]) -> None:
     server = Server(fail(error), respond(201, BUG))
     client = make_client(server)
-    document = await call(client._request, create_bug, body=bug_create())
-    assert document.data.id == "b1"
+    bug = await call(client.bugs.create, title="T")
+    assert bug.id == "b1"
     assert server.calls == 2
     assert [r.method for r in server.requests] == ["POST", "POST"]
     assert server.requests[0].content == server.requests[1].content
@@ -261,7 +239,7 @@ async def test_a_write_is_resent_when_it_never_left(make_client: Any, error: typ
 async def test_a_write_is_resent_after_429(make_client: Any, sleeps: list[float]) -> None:
     server = Server(respond(429, headers={"retry-after": "2"}), respond(200, BUG))
     client = make_client(server)
-    await call(client._request, update_bug, "b1", body=bug_update())
+    await call(client.bugs.update, "b1", title="U")
     assert server.calls == 2
     assert sleeps == [2.0]
 
@@ -269,7 +247,7 @@ async def test_a_write_is_resent_after_429(make_client: Any, sleeps: list[float]
 async def test_delete_is_retried_after_502(make_client: Any) -> None:
     server = Server(respond(502), respond(204))
     client = make_client(server)
-    assert await call(client._request, delete_bug, "b1") is None
+    assert await call(client.bugs.delete, "b1") is None
     assert server.calls == 2
 
 
@@ -277,7 +255,7 @@ async def test_timeouts_become_api_timeout_error_after_retries(make_client: Any,
     server = Server(fail(httpx.ReadTimeout, "timed out"))
     client = make_client(server)
     with pytest.raises(APITimeoutError, match=r"GET /bugs/b1 timed out \(ReadTimeout\) after 3 attempts") as caught:
-        await call(client._request, get_bug, "b1")
+        await call(client.bugs.get, "b1")
     assert server.calls == 3
     assert sleeps == [0.5, 1.0]
     assert caught.value.request.url.path == "/v1/bugs/b1"
@@ -288,7 +266,7 @@ async def test_connection_errors_become_api_connection_error(make_client: Any) -
     server = Server(fail(httpx.ConnectError, "[Errno 111] Connection refused"))
     client = make_client(server, max_retries=1)
     with pytest.raises(APIConnectionError, match="Connection refused") as caught:
-        await call(client._request, get_bug, "b1")
+        await call(client.bugs.get, "b1")
     assert not isinstance(caught.value, APITimeoutError)
     assert server.calls == 2
     assert "api.atono.test" in str(caught.value)
@@ -297,7 +275,7 @@ async def test_connection_errors_become_api_connection_error(make_client: Any) -
 async def test_each_attempt_is_a_fresh_request_with_the_key(make_client: Any) -> None:
     server = Server(respond(503), respond(200, BUG))
     client = make_client(server)
-    await call(client._request, get_bug, "b1", include="team")
+    await call(client.bugs.get, "b1", include=["team"])
     assert server.requests[0] is not server.requests[1]
     assert all(h["x-api-key"] for h in server.sent_headers)
     assert [str(r.url) for r in server.requests] == ["https://api.atono.test/v1/bugs/b1?include=team"] * 2

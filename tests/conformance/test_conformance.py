@@ -39,7 +39,7 @@ from tests.conformance.adapter import (
     respond,
     same_json,
 )
-from tests.spec.conftest import SPEC_PATH
+from tests.helpers import SPEC_PATH
 
 FILES = {kind: load(kind) for kind in KINDS}
 SPEC = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from release import spec_diff
-from tests.spec.conftest import SPEC_PATH
+from tests.helpers import SPEC_PATH
 
 OLD_SPEC = Path(__file__).resolve().parents[2] / "release" / "0.1.0" / "atono.openapi.yaml"
 

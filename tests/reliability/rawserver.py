@@ -14,7 +14,7 @@ from typing import Any
 
 from atono import AsyncAtono, Atono
 
-from .conftest import KEY, no_wait_policy
+from tests.helpers import KEY, no_wait_policy
 
 STAMP = "2024-09-04T22:28:31Z"
 BUG = {

@@ -15,7 +15,9 @@ import pytest
 from atono import AsyncAtono, Atono
 from atono._documents import parse_document
 
-from .conftest import Recorder, call, mock_client, record_figure
+from tests.helpers import Server, call, mock_client
+
+from .figures import record_figure
 
 STAMP = "2024-09-04T22:28:31Z"
 USER = parse_document(
@@ -104,7 +106,7 @@ REJECTED: set[tuple[str, str]] = set()
 async def test_a_bad_call_fails_before_any_request(
     flavor: str, label: str, bad_call: Callable[[Client], Any], error: type[Exception], names: str
 ) -> None:
-    recorder = Recorder()
+    recorder = Server()
     client = mock_client(flavor, recorder)
     with pytest.raises(error) as caught:
         await call(bad_call, client)
@@ -122,7 +124,7 @@ async def test_an_object_whose_id_came_from_a_server_is_checked_too(flavor: str,
     def respond(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"data": {"type": "bug", "id": hostile_id, "attributes": attributes}})
 
-    recorder = Recorder(respond)
+    recorder = Server(respond)
     client = mock_client(flavor, recorder)
     bug = await call(client.bugs.get, "b1")
     with pytest.raises(ValueError, match="the id of the object given as bug_id"):

@@ -19,7 +19,9 @@ import psutil
 import pytest
 from atono import DEFAULT_MAX_RESPONSE_BYTES, APIResponseValidationError, Atono
 
-from .conftest import KEY, call, record_figure
+from tests.helpers import KEY, call
+
+from .figures import record_figure
 from .rawserver import BUG, Received, answer, client_for, raw_server
 
 

@@ -12,7 +12,7 @@ import pytest
 from atono import AsyncAtono, Atono
 from atono.testing import Sandbox
 
-from .conftest import record_figure
+from .figures import record_figure
 
 THREADS, PER_THREAD = 16, 63  # 1,008 requests
 TASKS, PER_TASK = 100, 10  # 1,000 requests

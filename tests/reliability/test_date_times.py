@@ -10,7 +10,7 @@ import httpx
 import pytest
 from atono import APIResponseValidationError
 
-from .conftest import mock_client
+from tests.helpers import mock_client
 
 
 def serve_bug(created_at: str) -> Callable[[httpx.Request], httpx.Response]:

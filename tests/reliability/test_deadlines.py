@@ -18,7 +18,9 @@ import httpx
 import pytest
 from atono import APITimeoutError, AsyncAtono, Atono
 
-from .conftest import KEY, call, record_figure
+from tests.helpers import KEY, call
+
+from .figures import record_figure
 from .rawserver import BUG, Received, answer, client_for, drip, raw_server
 
 SLACK = 0.75  # scheduling and one in-flight read; far below what a dripping server held a call before (15 s)

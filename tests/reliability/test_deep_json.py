@@ -8,7 +8,7 @@ import httpx
 import pytest
 from atono import APIResponseValidationError, InternalServerError
 
-from .conftest import call, mock_client
+from tests.helpers import call, mock_client
 
 DEEP = b'{"data": ' * 100_000
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from atono import APIResponseValidationError
 
-from .conftest import call, mock_client
+from tests.helpers import call, mock_client
+
 from .test_resent_deletes import Step, script, status
 
 

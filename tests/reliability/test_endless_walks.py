@@ -17,7 +17,7 @@ import pytest
 from atono import APIResponseValidationError
 from atono._pagination import MAX_READ_AHEAD, AsyncPager, Page, PageParams, SyncPager
 
-from .conftest import mock_client
+from tests.helpers import mock_client
 
 BUDGET = 40  # requests: several times what any walk below needs
 MEMBERS = "/api/v1/teams/t1/relationships/members"
@@ -204,7 +204,7 @@ class Pages:
         self.requests.append(params)
         if len(self.requests) > BUDGET:
             raise RuntimeError("the walk did not stop")
-        number = params["pagenumber"]
+        number = params["page[number]"]
         items = self.layout[number] if number < len(self.layout) else []
         more = number + 1 < len(self.layout)
         return Page(items, links={"next": f"?page[number]={number + 1}" if more else None, "self": "x"})

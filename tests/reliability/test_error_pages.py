@@ -21,7 +21,9 @@ import pytest
 from atono import APIStatusError, AsyncAtono, InternalServerError, _exceptions
 from atono._exceptions import make_status_error
 
-from .conftest import mock_client, record_figure
+from tests.helpers import mock_client
+
+from .figures import record_figure
 
 CPU_BUDGET = 1.0  # seconds: a bound against quadratic blowup, not a benchmark
 MAX_MESSAGE = 400

@@ -33,7 +33,9 @@ from atono import (
 from atono._exceptions import __all__ as exception_names
 from atono._exceptions import make_status_error
 
-from .conftest import KEY, call, mock_client, record_figure
+from tests.helpers import KEY, call, mock_client
+
+from .figures import record_figure
 
 URL = "https://api.atono.test/v1/bugs"
 ERRORS = {"errors": [{"status": "422", "code": "E1", "title": "Bad", "detail": "Title is required.", "x": [1]}]}

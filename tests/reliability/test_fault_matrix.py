@@ -20,7 +20,9 @@ import pytest
 from atono import APIError, AsyncAtono, Atono, NotFoundError
 from atono.testing import AppliedWrite, Sandbox
 
-from .conftest import MATRIX, AnyClient, call, no_wait_policy
+from tests.helpers import AnyClient, call, no_wait_policy
+
+from .figures import MATRIX
 from .matrix import EXPECTED, FAULTS, FOLLOWED, OPERATIONS, RETRIED, WRITES, markdown_table
 
 TIMEOUT = 0.5

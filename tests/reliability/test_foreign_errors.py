@@ -11,7 +11,7 @@ import httpx
 import pytest
 from atono import AsyncAtono, Atono, AtonoError, InternalServerError, RateLimitError
 
-from .conftest import KEY, Recorder, call, mock_client
+from tests.helpers import KEY, Server, call, mock_client
 
 BAD_TIMEOUTS: list[tuple[Any, type[Exception]]] = [
     (-1, ValueError),
@@ -47,7 +47,7 @@ def test_good_timeouts_are_kept(good: Any) -> None:
 
 @pytest.mark.parametrize("own_pool", [True, False], ids=["the SDK's pool", "a caller's client"])
 async def test_a_call_after_close_is_an_atono_error_and_sends_nothing(flavor: str, own_pool: bool) -> None:
-    recorder = Recorder()
+    recorder = Server()
     if own_pool:
         client: Atono | AsyncAtono = (Atono if flavor == "sync" else AsyncAtono)(api_key=KEY)
     else:
@@ -75,7 +75,7 @@ def _retry_after(value: str) -> Any:
 )
 async def test_a_retry_after_asking_for_no_wait_gets_the_normal_backoff(flavor: str, value: str) -> None:
     sleeps: list[float] = []
-    client = mock_client(flavor, Recorder(_retry_after(value)), max_retries=2)
+    client = mock_client(flavor, Server(_retry_after(value)), max_retries=2)
     client._retry_policy = client._retry_policy.__class__(
         sleep=sleeps.append, async_sleep=_recording(sleeps), random=lambda: 1.0
     )
@@ -87,7 +87,7 @@ async def test_a_retry_after_asking_for_no_wait_gets_the_normal_backoff(flavor: 
 
 async def test_a_future_retry_after_is_still_honoured(flavor: str) -> None:
     sleeps: list[float] = []
-    client = mock_client(flavor, Recorder(_retry_after("3")), max_retries=1)
+    client = mock_client(flavor, Server(_retry_after("3")), max_retries=1)
     client._retry_policy = client._retry_policy.__class__(sleep=sleeps.append, async_sleep=_recording(sleeps))
     with pytest.raises(RateLimitError):
         await call(client.bugs.get, "b1")
@@ -102,7 +102,7 @@ def _recording(sleeps: list[float]) -> Any:
 
 
 async def test_a_server_error_is_still_an_atono_error(flavor: str) -> None:
-    client = mock_client(flavor, Recorder(lambda request: httpx.Response(500)), max_retries=0)
+    client = mock_client(flavor, Server(lambda request: httpx.Response(500)), max_retries=0)
     with pytest.raises(InternalServerError) as caught:
         await call(client.bugs.get, "b1")
     assert isinstance(caught.value, AtonoError)

@@ -37,7 +37,9 @@ from atono.types import Resource
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from .conftest import BASE_URL, KEY, record_figure
+from tests.helpers import BASE_URL, KEY
+
+from .figures import record_figure
 from .fuzzing import (
     CONTENT_TYPES,
     JSON_VALUES,

@@ -13,7 +13,8 @@ import httpx
 import pytest
 from atono import AsyncAtono, Atono, AtonoError
 
-from .conftest import KEY
+from tests.helpers import KEY
+
 from .rawserver import Received, answer, raw_server
 
 # Each key's visible parts are distinctive, so a message that repeats any of them is caught.

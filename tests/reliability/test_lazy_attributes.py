@@ -20,7 +20,7 @@ import pytest
 from atono import APIResponseValidationError
 from atono.types import Bug
 
-from .conftest import KEY, mock_client
+from tests.helpers import KEY, mock_client
 
 
 def bug(number: int, **attributes: Any) -> dict[str, Any]:

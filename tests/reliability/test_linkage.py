@@ -10,7 +10,7 @@ import httpx
 import pytest
 from atono import APIResponseValidationError
 
-from .conftest import mock_client
+from tests.helpers import mock_client
 
 
 def serving(relationships: dict[str, Any]) -> Callable[[httpx.Request], httpx.Response]:

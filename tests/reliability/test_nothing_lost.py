@@ -18,7 +18,9 @@ import pytest
 from atono import APIError, AsyncAtono, Atono
 from atono.testing import Sandbox
 
-from .conftest import call, no_wait_policy, record_figure
+from tests.helpers import call, no_wait_policy
+
+from .figures import record_figure
 
 ITEMS = 10_000
 FAULT_RATE = 0.1

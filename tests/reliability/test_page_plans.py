@@ -21,7 +21,7 @@ from atono._pagination import MAX_READ_AHEAD, AsyncPager, Page, PageParams, Sync
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from .conftest import mock_client
+from tests.helpers import mock_client
 
 HUGE = 10**400  # far beyond a float: `limit / page_size` overflows
 
@@ -71,8 +71,8 @@ class Server:
             self.requests.append(params)
             if len(self.requests) > plan.request_budget:
                 raise EndlessWalkError(f"{len(self.requests)} requests for a plan of {plan.request_budget} at most")
-        size = params["pagesize"]
-        start = params["pageoffset"] if "pageoffset" in params else params.get("pagenumber", 0) * size
+        size = params["page[size]"]
+        start = params["page[offset]"] if "page[offset]" in params else params.get("page[number]", 0) * size
         if plan.quirk == "ignores-page":
             start = 0
         items = [p for p in range(start, min(start + size, plan.positions)) if p not in plan.hidden]
@@ -80,7 +80,7 @@ class Server:
         if plan.links:
 
             def at(position: int) -> str:
-                if "pageoffset" in params:
+                if "page[offset]" in params:
                     return f"/api/v1/things?page[offset]={position}&page[size]={size}"
                 return f"/api/v1/things?page[number]={position // size}&page[size]={size}"
 
@@ -282,7 +282,7 @@ def test_links_next_page_parameters_are_ascii_digits_within_int32(value: str, re
     from urllib.parse import quote
 
     link = f"/api/v1/bugs?page[number]={quote(value)}&page[size]=5"
-    expected = {"pagesize": 5} if read is None else {"pagenumber": read, "pagesize": 5}
+    expected = {"page[size]": 5} if read is None else {"page[number]": read, "page[size]": 5}
     assert next_link_params({"next": link}) == expected
 
 

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from atono import APIStatusError, AsyncAtono, Atono
 
-from .conftest import KEY, call, no_wait_policy
+from tests.helpers import KEY, call, no_wait_policy
+
 from .rawserver import Received, answer, raw_server
 
 STAMP = "2024-09-04T22:28:31Z"

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from atono import APIConnectionError, NotFoundError, RateLimitError
 
-from .conftest import call, mock_client
+from tests.helpers import call, mock_client
 
 NOT_FOUND = {"errors": [{"status": "404", "title": "Not found", "detail": "No bug with id 'b1'."}]}
 Step = Callable[[httpx.Request], httpx.Response]

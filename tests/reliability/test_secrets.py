@@ -12,33 +12,28 @@ from __future__ import annotations
 import logging
 import ssl
 import traceback
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from atono import APIError, AsyncAtono, Atono
-from atono._logs import logger as atono_logger
 from atono.testing import Sandbox
 
-from .conftest import call, no_wait_policy, record_figure
+from tests.helpers import call, no_wait_policy
+
+from .figures import record_figure
 
 AnyClient = Atono | AsyncAtono
 
 
 @pytest.fixture
 def debug_logging(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> Iterator[pytest.LogCaptureFixture]:
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, clean_atono_logger: logging.Logger
+) -> pytest.LogCaptureFixture:
     """ATONO_LOG=debug and every logger captured at DEBUG; the atono logger restored afterwards."""
-    level, handlers = atono_logger.level, list(atono_logger.handlers)
     monkeypatch.setenv("ATONO_LOG", "debug")
     caplog.set_level(logging.DEBUG)
-    yield caplog
-    atono_logger.setLevel(level)
-    for handler in atono_logger.handlers:
-        if handler not in handlers:
-            atono_logger.removeHandler(handler)
+    return caplog
 
 
 def exception_texts(error: BaseException) -> list[str]:

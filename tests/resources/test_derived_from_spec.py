@@ -24,7 +24,7 @@ from atono._naming import snake_case
 from atono._objects import Resource, ResourceObject, ToMany, ToManyIds, ToOne, ToOneId, relationship_descriptors
 from atono.types import KNOWN_TYPES
 
-from tests.spec.conftest import SPEC_PATH
+from tests.helpers import SPEC_PATH
 
 SPEC = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 SCHEMAS: dict[str, Any] = SPEC["components"]["schemas"]

@@ -13,7 +13,7 @@ from atono._exceptions import NotIncludedError
 from atono._objects import MalformedDocumentError
 from atono.types import Bug, ContentChunkType, CycleTimeMode, FlagEnvironment, Resource, Team, User, WorkflowStep
 
-from tests.spec.conftest import SPEC_PATH
+from tests.helpers import SPEC_PATH
 
 EXAMPLES = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))["components"]["examples"]
 

@@ -33,15 +33,15 @@ class Source:
         with self.lock:
             self.requests.append(params)
             delay = self.rng.random() * self.jitter
-        size = params.get("pagesize", 100)
-        start = params["pageoffset"] if "pageoffset" in params else params.get("pagenumber", 0) * size
+        size = params.get("page[size]", 100)
+        start = params["page[offset]"] if "page[offset]" in params else params.get("page[number]", 0) * size
         items = list(range(start, min(start + size, self.total)))
         meta = {"count": self.total} if self.count else {}
         links: dict[str, Any] = {}
         if self.links:
             # Like a JSON:API server, the links keep the paging style of the request.
             def at(position: int) -> str:
-                if "pageoffset" in params:
+                if "page[offset]" in params:
                     return f"/api/v1/things?page[offset]={position}&page[size]={size}"
                 return f"/api/v1/things?page[number]={position // size}&page[size]={size}"
 
@@ -81,7 +81,7 @@ def test_every_item_once_in_order_and_no_wasted_request(total: int, requests: in
 def test_read_ahead_yields_in_server_order_despite_out_of_order_completion() -> None:
     source = Source(2_500, jitter=0.01)
     assert list(pager(source, read_ahead=8, page_size=50)) == list(range(2_500))
-    assert sorted(p["pagenumber"] for p in source.requests) == list(range(50))
+    assert sorted(p["page[number]"] for p in source.requests) == list(range(50))
 
 
 def test_read_ahead_keeps_pages_in_flight_concurrently() -> None:
@@ -114,7 +114,7 @@ def test_limit_caps_items_and_requests() -> None:
     assert len(source.requests) == 2
     small = Source(1_000)
     assert list(pager(small, limit=7)) == list(range(7))
-    assert small.requests == [{"pagesize": 7, "pagenumber": 0}]
+    assert small.requests == [{"page[size]": 7, "page[number]": 0}]
     none = Source(1_000)
     assert list(pager(none, limit=0)) == []
     assert none.requests == []
@@ -123,7 +123,7 @@ def test_limit_caps_items_and_requests() -> None:
 def test_offset_strategy() -> None:
     source = Source(250)
     assert list(pager(source, strategy="offset", read_ahead=1)) == list(range(250))
-    assert [p["pageoffset"] for p in source.requests] == [0, 100, 200]
+    assert [p["page[offset]"] for p in source.requests] == [0, 100, 200]
 
 
 def test_links_next_that_is_not_the_arithmetic_is_followed_sequentially() -> None:
@@ -136,13 +136,13 @@ def test_links_next_that_is_not_the_arithmetic_is_followed_sequentially() -> Non
 
     def fetch(params: PageParams) -> Page[int]:
         requests.append(params)
-        return pages[params.get("pageoffset", params.get("pagenumber", 0))]
+        return pages[params.get("page[offset]", params.get("page[number]", 0))]
 
     assert list(SyncPager(fetch, page_size=2, limit=None, strategy="number", read_ahead=8)) == [1, 2, 3, 4, 5]
     assert requests == [
-        {"pagesize": 2, "pagenumber": 0},
-        {"pagesize": 2, "pageoffset": 7},
-        {"pagesize": 2, "pageoffset": 20},
+        {"page[size]": 2, "page[number]": 0},
+        {"page[size]": 2, "page[offset]": 7},
+        {"page[size]": 2, "page[offset]": 20},
     ]
 
 
@@ -150,7 +150,7 @@ def test_a_failing_page_raises_in_place_after_the_earlier_items() -> None:
     source = Source(500)
 
     def fetch(params: PageParams) -> Page[int]:
-        if params["pagenumber"] == 3:
+        if params["page[number]"] == 3:
             raise RuntimeError("page 3 failed")
         return source.fetch(params)
 
@@ -170,8 +170,8 @@ def test_pages_expose_links_meta_and_total() -> None:
 
 def test_next_link_params_ignore_prefix_and_host() -> None:
     assert next_link_params({"next": "/api/v1/bugs?page%5Bnumber%5D=3&page%5Bsize%5D=20"}) == {
-        "pagenumber": 3,
-        "pagesize": 20,
+        "page[number]": 3,
+        "page[size]": 20,
     }
     assert next_link_params({"next": None}) is None
     assert next_link_params({}) is None
@@ -245,7 +245,7 @@ def test_a_short_page_with_links_next_is_not_the_end() -> None:
 
     def fetch(params: PageParams) -> Page[int]:
         requests.append(params)
-        return pages.get(params["pagenumber"], Page([], links={"self": "x"}))
+        return pages.get(params["page[number]"], Page([], links={"self": "x"}))
 
     for read_ahead in (1, 4):
         requests.clear()
@@ -256,8 +256,8 @@ def test_a_short_page_with_links_next_is_not_the_end() -> None:
 
 def test_limit_counts_items_handed_out_across_short_pages() -> None:
     def fetch(params: PageParams) -> Page[int]:
-        start = params["pagenumber"] * 10
-        return Page(list(range(start, start + 6)), links={"next": f"?page[number]={params['pagenumber'] + 1}"})
+        start = params["page[number]"] * 10
+        return Page(list(range(start, start + 6)), links={"next": f"?page[number]={params['page[number]'] + 1}"})
 
     for read_ahead in (1, 3):
         items = list(SyncPager(fetch, page_size=10, limit=25, strategy="number", read_ahead=read_ahead))
@@ -290,7 +290,7 @@ def test_start_resumes_at_an_item_offset(strategy: str, start: int, read_ahead: 
     assert [item for page in pages for item in page.items] == list(range(start, 1_000))
     assert pages[0].start == start and pages[-1].next_start is None
     assert all(a.next_start == b.start for a, b in itertools.pairwise(pages))
-    key = "pagenumber" if strategy == "number" else "pageoffset"
+    key = "page[number]" if strategy == "number" else "page[offset]"
     first = start // 50 if strategy == "number" else start
     assert source.requests[0][key] == first
     # No request for anything before `start`, and with a count no request beyond the end.
@@ -315,7 +315,7 @@ def test_a_resumed_walk_keeps_its_read_ahead() -> None:
     walk = SyncPager(slow_fetch, page_size=100, limit=None, strategy="number", read_ahead=5, start=1_000)
     assert list(walk) == list(range(1_000, 2_000))
     assert peak == 5
-    assert sorted(p["pagenumber"] for p in source.requests) == list(range(10, 20))
+    assert sorted(p["page[number]"] for p in source.requests) == list(range(10, 20))
 
 
 async def test_an_async_resumed_walk_keeps_its_read_ahead() -> None:
@@ -323,7 +323,7 @@ async def test_an_async_resumed_walk_keeps_its_read_ahead() -> None:
     walk = AsyncPager(source.afetch, page_size=100, limit=None, strategy="offset", read_ahead=4, start=1_050)
     items = [item async for item in walk]
     assert items == list(range(1_050, 2_000))
-    assert [p["pageoffset"] for p in source.requests] == list(range(1_050, 2_000, 100))
+    assert [p["page[offset]"] for p in source.requests] == list(range(1_050, 2_000, 100))
 
 
 def test_a_limit_cut_says_where_the_rest_begins() -> None:
@@ -338,7 +338,7 @@ def test_a_limit_keeps_page_number_on_a_page_boundary() -> None:
     """page[number] shrinks its pages to a small limit only where `start` stays on a page boundary."""
     source = Source(1_000)
     assert list(pager(source, page_size=100, limit=30, start=200)) == list(range(200, 230))
-    assert source.requests[0] == {"pagesize": 100, "pagenumber": 2}
+    assert source.requests[0] == {"page[size]": 100, "page[number]": 2}
     assert list(pager(source, page_size=100, limit=30, start=300, strategy="number")) == list(range(300, 330))
 
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from atono_api import models
 
-from tests.spec.conftest import SPEC_PATH
+from tests.helpers import SPEC_PATH
 
 _SPEC = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 _METHODS = ("get", "put", "post", "patch", "delete")

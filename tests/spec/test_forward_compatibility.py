@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from atono_api import models
 
-from tests.spec.conftest import SPEC_PATH
+from tests.helpers import SPEC_PATH
 
 GET_BUG: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))["components"]["examples"][
     "GetBugResponse"

@@ -455,8 +455,8 @@ m(
     "page[number] counts from 1",
     (
         P,
-        '            return {"pagesize": self.page_size, "pagenumber": self.start // self.page_size + index}',
-        '            return {"pagesize": self.page_size, "pagenumber": self.start // self.page_size + index + 1}',
+        "            return {PAGE_SIZE: self.page_size, PAGE_NUMBER: self.start // self.page_size + index}",
+        "            return {PAGE_SIZE: self.page_size, PAGE_NUMBER: self.start // self.page_size + index + 1}",
     ),
 )
 m(
@@ -464,8 +464,8 @@ m(
     "each later page[offset] skips one item too many",
     (
         P,
-        '        return {"pagesize": self.page_size, "pageoffset": self.start + index * self.page_size}',
-        '        return {"pagesize": self.page_size, "pageoffset": self.start + index * self.page_size + (1 if index else 0)}',
+        "        return {PAGE_SIZE: self.page_size, PAGE_OFFSET: self.start + index * self.page_size}",
+        "        return {PAGE_SIZE: self.page_size, PAGE_OFFSET: self.start + index * self.page_size + (1 if index else 0)}",
     ),
 )
 m(
@@ -473,8 +473,8 @@ m(
     "a resumed offset walk ignores start after the first page",
     (
         P,
-        '        return {"pagesize": self.page_size, "pageoffset": self.start + index * self.page_size}',
-        '        return {"pagesize": self.page_size, "pageoffset": self.start if index == 0 else index * self.page_size}',
+        "        return {PAGE_SIZE: self.page_size, PAGE_OFFSET: self.start + index * self.page_size}",
+        "        return {PAGE_SIZE: self.page_size, PAGE_OFFSET: self.start if index == 0 else index * self.page_size}",
     ),
 )
 m(
@@ -537,7 +537,7 @@ m(
     "links.next is ignored: the arithmetic names every page",
     (
         P,
-        '        params = {"pagesize": self.page_size, **link} if link else self.params(index + 1)\n        if _position',
+        "        params = {PAGE_SIZE: self.page_size, **link} if link else self.params(index + 1)\n        if _position",
         "        params = self.params(index + 1)\n        if _position",
     ),
 )
@@ -546,8 +546,8 @@ m(
     "every query parameter of links.next is sent, not only the paging ones",
     (
         P,
-        "    for wire, python in _WIRE_NAMES.items():\n        values = query.get(wire)",
-        "    for wire in query:\n        python = _WIRE_NAMES.get(wire, wire)\n        values = query.get(wire)",
+        "    for name in PAGE_PARAMETERS:\n        values = query.get(name)",
+        "    for name in query:\n        values = query.get(name)",
     ),
 )
 m(

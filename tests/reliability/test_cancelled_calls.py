@@ -49,17 +49,10 @@ async def test_a_cancelled_gather_does_not_hold_up_the_next_call(sandbox: Sandbo
 
 def test_threads_interrupted_while_waiting_do_not_hold_up_the_next_call(sandbox: Sandbox) -> None:
     """KeyboardInterrupt cannot be delivered to another thread, so the sleep raises it for the worker threads waiting
-    for the third and fourth windows; those waiting for the second sleep for real and send.
-
-    A thread is told apart by its first wait: one booked for the second window may wait again after it (its
-    window crowded once the first requests' slots moved to their answers), behind the slot the next call took.
-    """
-    waited_before = threading.local()
+    for the third and fourth windows; those waiting for the second sleep for real and send."""
 
     def sleep(seconds: float) -> None:
-        first_wait = not getattr(waited_before, "flag", False)
-        waited_before.flag = True
-        if first_wait and seconds > 1.5 and threading.current_thread() is not threading.main_thread():
+        if seconds > 1.5 and threading.current_thread() is not threading.main_thread():
             time.sleep(0.1)
             raise KeyboardInterrupt
         time.sleep(seconds)

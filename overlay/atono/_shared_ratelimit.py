@@ -65,10 +65,6 @@ class _Backend(Protocol):
         """Block until a place in the window is taken."""
         ...
 
-    def due(self, booking: Booking) -> int | None:
-        """The time to restamp `booking` with (now, its answer's), or None if the guard keeps it counted."""
-        ...
-
     def keep(self, booking: Booking, now: int) -> None:
         """Restamp `booking` with `now`, so it counts until a window after its answer."""
         ...
@@ -87,11 +83,22 @@ def _storage_errors() -> tuple[type[Exception], ...]:
     return tuple(errors)
 
 
+def _now_ms() -> int:
+    """The time every entry is stamped with: Unix milliseconds, the clock of the library's own buckets, so entries
+    from every process and host (with synchronised clocks) compare."""
+    return time.time_ns() // 1_000_000
+
+
 class Booking(NamedTuple):
-    """One place in the window: the name it was put under and its stamp (ms, the bucket's clock)."""
+    """One place in the window: the name it was put under and its stamp (`_now_ms`)."""
 
     name: str
     stamp: int
+
+    def due(self) -> int | None:
+        """The time to restamp this place with (now, its answer's), or None if the guard keeps it counted."""
+        now = _now_ms()
+        return now if now - self.stamp > GUARD_SECONDS * 1000 else None
 
 
 class _Window:
@@ -118,7 +125,7 @@ class _Window:
     def book(self) -> Booking:
         while True:
             with self._lock, self._write():
-                booking = Booking(f"{self._prefix}{next(self._names)}", self.bucket.now())  # type: ignore[no-untyped-call]
+                booking = Booking(f"{self._prefix}{next(self._names)}", _now_ms())
                 wait_ms = self._attempt(booking)
             if wait_ms is None:
                 return booking
@@ -128,10 +135,6 @@ class _Window:
     def _write(self) -> contextlib.AbstractContextManager[None]:
         """What makes one try a single step across processes (the Redis script is one already)."""
         return contextlib.nullcontext()
-
-    def due(self, booking: Booking) -> int | None:
-        now: int = self.bucket.now()  # type: ignore[no-untyped-call]
-        return now if now - booking.stamp > GUARD_SECONDS * 1000 else None
 
     def keep(self, booking: Booking, now: int) -> None:
         raise NotImplementedError
@@ -245,9 +248,6 @@ class _SQLite:
     def book(self) -> Booking:
         return self._window.book()
 
-    def due(self, booking: Booking) -> int | None:
-        return self._window.due(booking)
-
     def keep(self, booking: Booking, now: int) -> None:
         self._window.keep(booking, now)
 
@@ -320,9 +320,6 @@ class _Redis:
             # A restarted Redis forgot the window's script: load it again and book.
             self._window = self._new_window()
             return self._window.book()
-
-    def due(self, booking: Booking) -> int | None:
-        return self._window.due(booking)
 
     def keep(self, booking: Booking, now: int) -> None:
         self._window.keep(booking, now)  # a registered script reloads itself
@@ -447,7 +444,7 @@ class SharedRateLimiter:
         if hold.booking is None:
             return
         backend, booking = cast("tuple[_Backend, Booking]", hold.booking)
-        now = backend.due(booking)
+        now = booking.due()
         if now is None:
             return
         if in_background:

@@ -19,6 +19,7 @@ from atono._objects import (
     MalformedDocumentError,
     NotCompactError,
     ResourceObject,
+    compact_linkage,
     object_member,
 )
 from atono.types import KNOWN_TYPES, Resource
@@ -106,18 +107,29 @@ def _compact_document(document: Any, many: bool, invalid: InvalidAttributes | No
 
 
 def _build_compact(raw: Any, identity_map: IdentityMap, *, primary: bool) -> ResourceObject:
+    """A typed object from a compactly decoded resource; its attributes wait as raw JSON until one is read."""
     attributes = raw.attributes
     if attributes and memoryview(attributes)[0] != 0x7B:  # "{"
         raise NotCompactError  # not an object: the dict decoding says so precisely
     cls = KNOWN_TYPES.get(raw.type)
-    if cls is None or issubclass(cls, Resource):
-        generic = (cls or Resource).__new__(cls or Resource)
-        generic._bind_compact(raw, identity_map, primary=primary)
-        generic.attributes = loads(bytes(attributes)) if attributes else {}
-        return generic
-    obj = cls.__new__(cls)
-    # Kept as raw JSON until first read, copied so that it does not hold the whole page's body in memory.
-    obj._bind_compact(raw, identity_map, primary=primary, attributes=attributes.copy() if attributes else {})
+    generic = cls is None or issubclass(cls, Resource)
+    obj = (cls or Resource).__new__(cls or Resource)
+    links, meta = raw.links, raw.meta
+    # Straight into the instance dict, in one step: `__setattr__` would convert the attributes.
+    obj.__dict__ = {
+        "id": raw.id,
+        "type": raw.type,
+        "links": {} if links is None else links,
+        "meta": {} if meta is None else meta,
+        "_rels": compact_linkage(raw, obj, identity_map),
+        "_identity_map": identity_map,
+        "_primary": primary,
+    }
+    if generic:
+        obj.attributes = loads(bytes(attributes)) if attributes else {}
+    else:
+        # Copied, so that it does not hold the whole page's body in memory.
+        obj.__dict__["_pending"] = attributes.copy() if attributes else {}
     return obj
 
 

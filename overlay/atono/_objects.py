@@ -21,6 +21,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, overload
 
+from atono._attribute_structs import struct_filler
 from atono._converters import ConversionError, attributes_json, members_of, model_filler, wire_name
 from atono._exceptions import NotIncludedError
 from atono._json import loads
@@ -133,19 +134,6 @@ class ResourceObject:
         if attributes is not None:
             members["_pending"] = attributes
 
-    def _bind_compact(self, raw: Any, identity_map: IdentityMap, *, primary: bool, attributes: Any = None) -> None:
-        """As `_bind`, from a compactly decoded resource (`atono._structs.RawResource`)."""
-        members = self.__dict__
-        members["id"] = raw.id
-        members["type"] = raw.type
-        members["links"] = {} if raw.links is None else raw.links
-        members["meta"] = {} if raw.meta is None else raw.meta
-        members["_rels"] = _compact_linkage(raw, _to_many(type(self)), identity_map)
-        members["_identity_map"] = identity_map
-        members["_primary"] = primary
-        if attributes is not None:
-            members["_pending"] = attributes
-
     # ---- attributes, converted on first use ----------------------------------------------------------
     if not TYPE_CHECKING:  # hidden from type checkers, which would otherwise accept any attribute name
 
@@ -181,14 +169,17 @@ class ResourceObject:
         pending = self.__dict__.get("_pending")
         if pending is None:
             return
-        if pending.__class__ is not dict:  # raw JSON from a compactly decoded page
-            pending = loads(bytes(pending))
-        try:
-            model_filler(type(self))(self, pending)
-        except ConversionError as exc:
-            reason = f"the attributes of {self.type} {self.id} do not match the API description: {exc}"
-            invalid = self._identity_map.invalid
-            raise (invalid(reason, pending) if invalid is not None else MalformedDocumentError(reason)) from None
+        # Raw JSON from a compactly decoded page (so msgspec is there) goes through a struct first; what the struct
+        # refuses, the converter keeps or explains.
+        if pending.__class__ is dict or not struct_filler(type(self))(self, pending):
+            if pending.__class__ is not dict:
+                pending = loads(bytes(pending))
+            try:
+                model_filler(type(self))(self, pending)
+            except ConversionError as exc:
+                reason = f"the attributes of {self.type} {self.id} do not match the API description: {exc}"
+                invalid = self._identity_map.invalid
+                raise (invalid(reason, pending) if invalid is not None else MalformedDocumentError(reason)) from None
         self.__dict__.pop("_pending", None)
         self._attributes_converted()
 
@@ -536,11 +527,13 @@ def _key(identifier: Any) -> Key:
     return (identifier.type, identifier.id)
 
 
-def _compact_linkage(raw: Any, to_many: Mapping[str, bool], identity_map: IdentityMap) -> dict[str, Any]:
-    """The compactly decoded relationships, each declared one checked to fit as `_relationships` checks it."""
+def compact_linkage(raw: Any, obj: ResourceObject, identity_map: IdentityMap) -> dict[str, Any]:
+    """The compactly decoded relationships of `obj`, each declared one checked to fit as `_relationships` checks it."""
     relationships: dict[str, Any] | None = raw.relationships
     if not relationships:
         return {}
+    cls = obj.__class__
+    to_many = _TO_MANY.get(cls) or _to_many(cls)
     primary_ids = identity_map.primary_ids
     targets = identity_map.targets
     for name, relationship in relationships.items():

@@ -11,11 +11,9 @@ body, however large or hostile, into a message takes time linear in a bounded pr
 from __future__ import annotations
 
 import copy
-import html
 import itertools
 import json
 import operator
-import pickle
 import re
 from collections.abc import Mapping
 from typing import Any, Self, SupportsIndex, TypeVar
@@ -68,6 +66,8 @@ def _rebuild(cls: type[_E], args: tuple[Any, ...], state: dict[str, Any]) -> _E:
 
 def _pickles(value: object, protocol: int) -> bool:
     """Whether `value` pickles: the only sure test is to try."""
+    import pickle  # noqa: PLC0415 - only pickling an error needs it, not `import atono`
+
     try:
         pickle.dumps(value, protocol)
     except Exception:  # whatever an unpicklable member raises: PicklingError, TypeError, AttributeError...
@@ -392,6 +392,8 @@ def _strip_markup(text: str, *, cut: bool = False) -> str:
         end = _BLOCK_END[start.group(1).lower()].search(text, start.end())
         position = len(text) if end is None else end.end()
     kept.append(text[position:])
+    import html  # noqa: PLC0415 - only an HTML error page needs it, not `import atono`
+
     return html.unescape(_TAG.sub(" ", " ".join(kept)))
 
 

@@ -34,7 +34,10 @@ def serve_bug(created_at: str) -> Callable[[httpx.Request], httpx.Response]:
         ("2024-09-04T22:28:31Z", datetime.datetime(2024, 9, 4, 22, 28, 31, tzinfo=datetime.UTC)),
         ("2024-09-04t22:28:31z", datetime.datetime(2024, 9, 4, 22, 28, 31, tzinfo=datetime.UTC)),
         ("2024-09-04t22:28:31.5+02:00", datetime.datetime(2024, 9, 4, 20, 28, 31, 500000, tzinfo=datetime.UTC)),
-        ("0688-01-14T20:28:30.123456789-00:00", datetime.datetime(688, 1, 14, 20, 28, 30, 123456, tzinfo=datetime.UTC)),
+        # Finer than a microsecond: rounded to the nearest one (half up), whichever decoder reads the page.
+        ("0688-01-14T20:28:30.123456789-00:00", datetime.datetime(688, 1, 14, 20, 28, 30, 123457, tzinfo=datetime.UTC)),
+        ("0688-01-14T20:28:30.1234564-00:00", datetime.datetime(688, 1, 14, 20, 28, 30, 123456, tzinfo=datetime.UTC)),
+        ("2024-12-31T23:59:59.9999995Z", datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)),
     ],
 )
 def test_rfc_3339_date_times_parse_to_aware_datetimes(text: str, expected: datetime.datetime) -> None:

@@ -27,6 +27,11 @@ except ImportError:  # other interpreters, which decode documents as dicts and n
 Fill = Callable[[Any, Any], bool]
 """`fill(instance, raw_json) -> bool`: False when the struct refused the JSON, and nothing was set."""
 
+# A class whose attributes its struct refused this many times in a row (an API that sends, on every object, a member
+# the spec does not name yet) stops trying the struct but for one object in `_TRY_AGAIN_EVERY`, so that it costs
+# hardly more than the converter alone; one object taken resumes it.
+_GIVE_UP_AFTER = 16
+_TRY_AGAIN_EVERY = 64
 _FILLERS: dict[type, Fill] = {}
 _CONVERTERS: dict[type, tuple[Any, Callable[[Any], Any]]] = {}  # Model class -> (its struct, struct -> Model)
 
@@ -141,13 +146,20 @@ def _compile_filler(target: type) -> Fill:
     decode = msgspec.json.Decoder(_make_struct(target, fields)).decode
     namespace["decode"] = decode
     namespace["Refused"] = (msgspec.ValidationError, msgspec.DecodeError)
+    namespace["tally"] = [0, 0]  # refusals in a row, objects passed by since
     members = members_of(target)
     lines = [
         "def run(instance, raw):",
+        f"    if tally[0] >= {_GIVE_UP_AFTER}:",
+        "        tally[1] += 1",
+        f"        if tally[1] % {_TRY_AGAIN_EVERY}:",
+        "            return False",
         "    try:",
         "        s = decode(raw)",
         "    except Refused:",
+        "        tally[0] += 1",
         "        return False",
+        "    tally[0] = 0",
         *_value_lines(target, codes),
         "    members = instance.__dict__",
         *[f"    members[{m.name!r}] = f{index}" for index, m in enumerate(members)],

@@ -116,20 +116,23 @@ def _build_compact(raw: Any, identity_map: IdentityMap, *, primary: bool) -> Res
     obj = (cls or Resource).__new__(cls or Resource)
     links, meta = raw.links, raw.meta
     # Straight into the instance dict, in one step: `__setattr__` would convert the attributes.
-    obj.__dict__ = {
-        "id": raw.id,
-        "type": raw.type,
-        "links": {} if links is None else links,
-        "meta": {} if meta is None else meta,
-        "_rels": compact_linkage(raw, obj, identity_map),
-        "_identity_map": identity_map,
-        "_primary": primary,
-    }
+    members = obj.__dict__
+    members.update(
+        {
+            "id": raw.id,
+            "type": raw.type,
+            "links": {} if links is None else links,
+            "meta": {} if meta is None else meta,
+            "_rels": compact_linkage(raw, obj, identity_map),
+            "_identity_map": identity_map,
+            "_primary": primary,
+        }
+    )
     if generic:
-        obj.attributes = loads(bytes(attributes)) if attributes else {}
+        members["attributes"] = loads(bytes(attributes)) if attributes else {}
     else:
         # Copied, so that it does not hold the whole page's body in memory.
-        obj.__dict__["_pending"] = attributes.copy() if attributes else {}
+        members["_pending"] = attributes.copy() if attributes else {}
     return obj
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from atono._attribute_structs import struct_filler
+from atono._attribute_structs import _compile_filler
 from atono._converters import ConversionError, Model, _bare, _member_types, members_of, model_filler
 from atono._documents import decode_document
 from atono._objects import MalformedDocumentError, ResourceObject
@@ -90,9 +90,10 @@ def vars_of(value: Model) -> list[str]:
 
 
 def filled(cls: type, attributes: dict[str, Any]) -> tuple[str | None, str | None]:
-    """What the struct path and the converter each made of `attributes` (None: refused)."""
+    """What the struct path and the converter each made of `attributes` (None: refused). The filler is a new one, which
+    has not given up on the class after the refusals of earlier examples."""
     by_struct = cls.__new__(cls)
-    taken = struct_filler(cls)(by_struct, msgspec.json.encode(attributes))
+    taken = _compile_filler(cls)(by_struct, msgspec.json.encode(attributes))
     by_converter = cls.__new__(cls)
     try:
         model_filler(cls)(by_converter, attributes)
@@ -159,3 +160,19 @@ def test_a_malformed_attribute_is_explained_as_before() -> None:
     for _ in range(2):  # every read raises, not only the first
         with pytest.raises(MalformedDocumentError, match=r"bug b1 .*title: expected str, got int 5"):
             _ = bug.handle
+
+
+def test_objects_read_right_while_the_struct_gives_up_on_a_class_and_takes_it_up_again() -> None:
+    """An API that sends a member the spec does not name on every bug, then stops: every bug reads the same."""
+
+    def bug(n: int, extra: bool) -> dict[str, Any]:
+        attributes = {"title": f"t{n}", "handle": f"BUG-{n}", "createdAt": "2024-01-05T07:33:02Z"}
+        attributes["updatedAt"] = "2024-01-05T07:33:02.5Z"
+        return {"type": "bug", "id": f"b{n}", "attributes": {**attributes, **({"severity": n} if extra else {})}}
+
+    resources = [bug(n, extra=n < 150) for n in range(300)]
+    bugs = decode_document(msgspec.json.encode({"data": resources}), many=True).data
+    for n, read in enumerate(bugs):
+        assert (read.title, read.handle, read.updated_at.microsecond) == (f"t{n}", f"BUG-{n}", 500000)
+        assert read.additional_properties == ({"severity": n} if n < 150 else {})
+        assert read.fields_set == {"title", "handle", "created_at", "updated_at"}

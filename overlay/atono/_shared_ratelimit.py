@@ -110,7 +110,8 @@ class _Window:
 
     A place counts from its send until `per_seconds` after its answer, since the server counts it on arrival,
     somewhere between the two: `keep` restamps it with the answer's time when the answer took longer than the
-    guard the window adds. Each place is put under a name of its own, so `keep` finds it again.
+    guard the window adds (and puts it back if, its request out longer than a window, it was dropped as old).
+    Each place is put under a name of its own, so `keep` finds it again.
     """
 
     def __init__(self, bucket: AbstractBucket, key: str) -> None:
@@ -139,12 +140,16 @@ class _Window:
     def keep(self, booking: Booking, now: int) -> None:
         raise NotImplementedError
 
+    def _leak(self, now: int) -> None:
+        """Drop the entries no window at `now` holds any more."""
+        self.bucket.leak(now)
+
     def _attempt(self, booking: Booking) -> int | None:
         """One try: None if a place was taken, else the milliseconds until one may be free."""
         item = RateItem(booking.name, booking.stamp)
         if self.bucket.put(item):
             if booking.stamp - self._leaked_at > self._interval:  # drop entries no window holds any more
-                self.bucket.leak(booking.stamp)
+                self._leak(booking.stamp)
                 self._leaked_at = booking.stamp
             return None
         wait_ms = self.bucket.waiting(item)
@@ -170,15 +175,27 @@ class _SQLiteWindow(_Window):
             if connection.in_transaction:  # a refusal wrote nothing
                 connection.commit()
 
+    def _leak(self, now: int) -> None:
+        # One statement: the library's leak counts the old entries, then deletes that many of the oldest, and an
+        # entry another process restamped in between (its answer came late) would go in place of an old one.
+        self.bucket.conn.execute(f"DELETE FROM '{self.bucket.table}' WHERE item_timestamp < ?", (now - self._interval,))
+        self.bucket.conn.commit()
+
     def keep(self, booking: Booking, now: int) -> None:
+        table = self.bucket.table
         with self._lock, self._write():
-            self.bucket.conn.execute(
-                f"UPDATE '{self.bucket.table}' SET item_timestamp = ? WHERE item_timestamp = ? AND name = ?",
+            moved = self.bucket.conn.execute(
+                f"UPDATE '{table}' SET item_timestamp = ? WHERE item_timestamp = ? AND name = ?",
                 (now, booking.stamp, booking.name),
-            )
+            ).rowcount
+            if not moved:  # dropped as older than a window while its request was still out: put back
+                self.bucket.conn.execute(
+                    f"INSERT INTO '{table}' (name, item_timestamp) VALUES (?, ?)", (booking.name, now)
+                )
 
 
-# Finds the place put under ARGV[2] at ARGV[1] (the library names members `<item name>:<id>:<n>`) and restamps it.
+# Finds the place put under ARGV[2] at ARGV[1] (the library names members `<item name>:<id>:<n>`) and restamps it;
+# one dropped as older than a window while its request was still out is put back, under a name of the same form.
 _RESTAMP_SCRIPT = """
 local prefix = ARGV[2] .. ':'
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1])) do
@@ -187,6 +204,7 @@ for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1])) 
     return 1
   end
 end
+redis.call('ZADD', KEYS[1], ARGV[3], prefix .. 'back:0')
 return 0
 """
 

@@ -191,3 +191,29 @@ def test_a_slow_answer_keeps_its_place_until_a_window_after_it(
         first.close()
         second.close()
     assert started - answered_at < 0.1
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_a_place_dropped_while_its_request_was_out_longer_than_a_window_is_put_back(
+    kind: str, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """RateLimit(2, 1 s): the first request is out 1.6 s; at 1.3 s another client books, which drops every entry older
+    than a window, the first's included. Its answer puts its place back, counted until a window after it: the window
+    then holds two (the other's and the first's), and the next must wait for the other's to leave (about 2.55 s)."""
+    storage = redis_server.url if kind == "redis" else sqlite_url(tmp_path)
+    limit = RateLimit(2, 1.0, storage=storage, name=f"dropped-{kind}")
+    first, other, later = (SharedRateLimiter(limit, storage, "https://api.atono.io:443") for _ in range(3))
+    try:
+        began = time.monotonic()
+        hold = first.hold()
+        time.sleep(1.3)
+        other.acquire()  # at once: the first's entry is older than a window, and is dropped now
+        assert time.monotonic() - began < 1.45
+        time.sleep(max(0.0, began + 1.6 - time.monotonic()))
+        first.answered(hold)
+        waited_from = time.monotonic()
+        later.acquire()
+        assert time.monotonic() - waited_from >= 0.7, "the first request's place was lost"
+    finally:
+        for limiter in (first, other, later):
+            limiter.close()

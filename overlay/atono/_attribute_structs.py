@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from atono._converters import Model, _bare, _member_types, _register_source, _source_name, members_of
+from atono._converters import Model, _bare, _member_types, compile_lines, members_of
 
 try:
     import msgspec
@@ -120,10 +120,7 @@ def _value_lines(target: type, codes: dict[str, str | None]) -> list[str]:
 
 
 def _compile(target: type, kind: str, lines: list[str], namespace: dict[str, Any]) -> Any:
-    code = "\n".join(lines) + "\n"
-    filename = _source_name(f"<atono struct {kind} for {target.__module__}.{target.__qualname__}>")
-    exec(compile(code, filename, "exec"), namespace)
-    _register_source(filename, code)
+    compile_lines(lines, f"<atono struct {kind} for {target.__module__}.{target.__qualname__}>", namespace)
     return namespace["run"]
 
 

@@ -316,12 +316,8 @@ def _compile(target: type, *, fill: bool) -> Any:
         lines.append("    if len(value) > present:")
         lines.append("        instance.additional_properties = {k: v for k, v in value.items() if k not in _known}")
         lines.append("    return instance")
-    code = "\n".join(lines) + "\n"
-    filename = _source_name(
-        f"<atono {'filler' if fill else 'converter'} for {target.__module__}.{target.__qualname__}>"
-    )
-    exec(compile(code, filename, "exec"), namespace)
-    _register_source(filename, code)
+    kind = "filler" if fill else "converter"
+    compile_lines(lines, f"<atono {kind} for {target.__module__}.{target.__qualname__}>", namespace)
     fast = namespace["convert"]
     explain = namespace["_explain"]
 
@@ -333,6 +329,15 @@ def _compile(target: type, *, fill: bool) -> Any:
             raise
 
     return convert
+
+
+def compile_lines(lines: list[str], wanted: str, namespace: dict[str, Any]) -> None:
+    """Run the source `lines` in `namespace` (where what they define lands), under the file name `wanted`
+    (`<atono ... for module.Class>`, numbered if taken), its source readable to tracebacks."""
+    code = "\n".join(lines) + "\n"
+    filename = _source_name(wanted)
+    exec(compile(code, filename, "exec"), namespace)
+    _register_source(filename, code)
 
 
 def _source_name(wanted: str) -> str:

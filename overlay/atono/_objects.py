@@ -532,8 +532,7 @@ def compact_linkage(raw: Any, obj: ResourceObject, identity_map: IdentityMap) ->
     relationships: dict[str, Any] | None = raw.relationships
     if not relationships:
         return {}
-    cls = obj.__class__
-    to_many = _TO_MANY.get(cls) or _to_many(cls)
+    to_many = _to_many(obj.__class__)
     primary_ids = identity_map.primary_ids
     targets = identity_map.targets
     for name, relationship in relationships.items():

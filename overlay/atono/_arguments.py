@@ -89,7 +89,7 @@ def include_param(
         raise TypeError(
             f"include must be a list of relationship names such as {_examples(paths)}, got {type(value).__name__}"
         )
-    known = {spelling_key(member.value): member.value for member in paths}
+    known = _spellings(paths)
     chosen: list[str] = []
     for name in value:
         if not isinstance(name, str):
@@ -101,6 +101,12 @@ def include_param(
         if wire not in chosen:
             chosen.append(wire)
     return ",".join(chosen) if chosen else UNSET
+
+
+@functools.cache
+def _spellings(names: type[Enum]) -> dict[str, str]:
+    """The wire name of each member of `names` by `spelling_key` (include paths, sort fields), built once per enum."""
+    return {spelling_key(member.value): member.value for member in names}
 
 
 def _examples(paths: type[Enum]) -> str:
@@ -116,7 +122,7 @@ def sort_param(value: Iterable[str], fields: type[Enum], *, name: str = "sort") 
             f"{name} must be a list of field names such as ['-{snake_case(next(iter(fields)).value)}'] "
             f"(a leading '-' sorts descending), got {type(value).__name__}; the fields are {_examples(fields)}"
         )
-    known = {spelling_key(member.value): member.value for member in fields}
+    known = _spellings(fields)
     sent: list[str] = []
     seen: set[str] = set()
     for item in value:

@@ -205,6 +205,7 @@ class BaseClient(Generic[_HttpT]):
         register_secret(key)
         self._api_key = Secret(key)
         self._base_url = resolve_base_url(base_url)
+        self._base_url_text = str(self._base_url)  # every request's URL starts with it: formatted once
         policy = check_retry_policy(retry_policy) if retry_policy is not None else RetryPolicy()
         self._max_retries = retry_budget(max_retries, policy, DEFAULT_MAX_RETRIES)
         headers, omitted = check_extra_headers(default_headers, option="default_headers")
@@ -496,7 +497,7 @@ class BaseClient(Generic[_HttpT]):
         # The key is added per request, never to a caller's client, and last so nothing can override it.
         request = self._http.build_request(
             call.method,
-            str(self._base_url) + call.path,
+            self._base_url_text + call.path,
             headers={**call.headers, API_KEY_HEADER: self._api_key.reveal()},
             timeout=call.timeout,
             **call.options,

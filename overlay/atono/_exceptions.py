@@ -11,6 +11,7 @@ body, however large or hostile, into a message takes time linear in a bounded pr
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import json
 import operator
@@ -292,12 +293,16 @@ _HINTS: dict[type[APIStatusError], str] = {
 }
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid")
-# Patterns that never backtrack across a `<`, so each runs in time linear in the text: a tag, and the start of a
-# block whose content is not text. Tag names are matched ASCII-case-insensitively, as HTML does.
-_TAG = re.compile(r"<[^<>]*>")
-_BLOCK_START = re.compile(r"<(script|style)\b", re.IGNORECASE | re.ASCII)
-_BLOCK_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE | re.ASCII) for name in ("script", "style")}
-_SPACE = re.compile(r"\s+")
+
+
+@functools.cache
+def _markup() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, re.Pattern[str]]]:
+    """A tag, the start of a block whose content is not text, and each such block's end: compiled for the first HTML
+    error page, not at `import atono`. None backtracks across a `<`, so each runs in time linear in the text; tag
+    names match ASCII-case-insensitively, as in HTML."""
+    flags = re.IGNORECASE | re.ASCII
+    ends = {name: re.compile(rf"</{name}\s*>", flags) for name in ("script", "style")}
+    return re.compile(r"<[^<>]*>"), re.compile(r"<(script|style)\b", flags), ends
 
 
 def request_id_of(response: httpx.Response) -> str | None:
@@ -356,7 +361,7 @@ def _describe(response: httpx.Response, errors: list[ErrorObject]) -> str:
     text = response.text[:MAX_SCANNED_BODY]
     if "html" in response.headers.get("content-type", "").lower() or text.lstrip().startswith("<"):
         text = _strip_markup(text, cut=len(response.text) > MAX_SCANNED_BODY)
-    return shorten(_SPACE.sub(" ", text).strip())
+    return shorten(" ".join(text.split()))
 
 
 def _join_reasons(errors: list[ErrorObject]) -> str:
@@ -385,16 +390,17 @@ def _strip_markup(text: str, *, cut: bool = False) -> str:
     """
     if cut and text.rfind("<") > text.rfind(">"):
         text = text[: text.rfind("<")]
+    tag, block_start, block_end = _markup()
     kept: list[str] = []
     position = 0
-    while (start := _BLOCK_START.search(text, position)) is not None:
+    while (start := block_start.search(text, position)) is not None:
         kept.append(text[position : start.start()])
-        end = _BLOCK_END[start.group(1).lower()].search(text, start.end())
+        end = block_end[start.group(1).lower()].search(text, start.end())
         position = len(text) if end is None else end.end()
     kept.append(text[position:])
     import html  # noqa: PLC0415 - only an HTML error page needs it, not `import atono`
 
-    return html.unescape(_TAG.sub(" ", " ".join(kept)))
+    return html.unescape(tag.sub(" ", " ".join(kept)))
 
 
 def shorten(text: str, limit: int = MAX_MESSAGE_BODY) -> str:

@@ -58,6 +58,30 @@ class _LazyRelationships:
         return view
 
 
+class _Unconverted:
+    """An attribute of a typed class, read before the object's attributes are converted: the first read converts
+    them all into the instance dict, where later reads find them first (a non-data descriptor, as
+    `_LazyRelationships`). A `__getattr__` would do it too, but every first read would then build an AttributeError
+    first, and a class with one loses the interpreter's fast path for every attribute read.
+
+    Other names (what copy, pickle or a notebook probe for: `__deepcopy__`, `_repr_html_`) convert nothing.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: ResourceObject | None, owner: type) -> Any:
+        if obj is None:
+            return self
+        obj._convert_attributes()
+        try:
+            return obj.__dict__[self.name]
+        except KeyError:  # a subclass's own converter left it out: the lookup fails as it would without this
+            raise AttributeError(f"{type(obj).__name__!r} object has no attribute {self.name!r}") from None
+
+
 class IdentityMap(dict[Key, "ResourceObject"]):
     """The resources of one response that relationships can resolve to, by (type, id).
 
@@ -114,6 +138,13 @@ class ResourceObject:
     _identity_map: IdentityMap
     _primary: bool
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        names = [member.name for member in members_of(cls)]
+        for name in [*names, "additional_properties"] if names else []:
+            if not any(name in vars(klass) for klass in cls.__mro__):
+                setattr(cls, name, _Unconverted(name))
+
     def _bind(
         self,
         raw: Mapping[str, Any],
@@ -134,17 +165,7 @@ class ResourceObject:
         if attributes is not None:
             members["_pending"] = attributes
 
-    # ---- attributes, converted on first use ----------------------------------------------------------
-    if not TYPE_CHECKING:  # hidden from type checkers, which would otherwise accept any attribute name
-
-        def __getattr__(self, name: str) -> Any:
-            # Only reached when normal lookup fails, e.g. an attribute slot not filled yet. Other names (what copy,
-            # pickle or a notebook probe for, `__deepcopy__`, `_repr_html_`) do not convert the attributes.
-            if "_pending" not in self.__dict__ or name not in _attribute_fields(type(self)):
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            self._convert_attributes()
-            return object.__getattribute__(self, name)
-
+    # ---- attributes, converted on first use (see `_Unconverted`) -------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
         members = self.__dict__
         if "_pending" in members:  # convert first, or the conversion would overwrite this write

@@ -190,6 +190,32 @@ def test_attributes_are_converted_once_and_writes_are_kept() -> None:
     assert bug.content is content
 
 
+def test_the_first_read_of_any_attribute_converts_them_all_into_the_instance() -> None:
+    bug = parse_document(get_bug(), many=False).data[0]
+    assert "handle" not in vars(bug)
+    assert bug.handle == "BUG-4"
+    assert "_pending" not in vars(bug)
+    assert vars(bug)["title"] == bug.title and "created_at" in vars(bug)  # later reads are plain instance lookups
+    # No `__getattr__`: a class with one leaves the interpreter's fast path for every attribute read.
+    assert not any("__getattr__" in vars(klass) for klass in Bug.__mro__)
+    with pytest.raises(AttributeError, match="'Bug' object has no attribute 'no_such_member'"):
+        bug.no_such_member  # noqa: B018
+
+
+def test_a_subclass_may_replace_an_attribute_and_still_read_the_others() -> None:
+    class ShoutingBug(Bug):
+        @property
+        def title(self) -> str:  # type: ignore[override]
+            return self.handle.upper() + "!"
+
+    bug = parse_document(get_bug(), many=False).data[0]
+    shouting = ShoutingBug.__new__(ShoutingBug)
+    vars(shouting).update(vars(bug))  # the state a parse into the subclass leaves: attributes not yet converted
+    assert "_pending" in vars(shouting)
+    assert shouting.title == "BUG-4!"
+    assert shouting.created_at == datetime.datetime(2024, 9, 4, 22, 28, 31, tzinfo=datetime.UTC)
+
+
 def test_a_collection_needs_an_array() -> None:
     with pytest.raises(MalformedDocumentError, match="array"):
         parse_document(get_bug(), many=True)

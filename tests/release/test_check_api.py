@@ -84,5 +84,8 @@ def test_the_committed_0_1_0_snapshot_loads_and_matches_nothing_removed() -> Non
     breakages = check_api.breaking_changes(old, check_api.load_current())
     # The list methods' `**paging` became named keywords (page_size=, limit=, ...): calls are unchanged.
     paging = [line for line in breakages if "resources.py" in line and "paging" in line and "removed" in line]
-    assert breakages and all("types.py" in line for line in breakages if line not in paging), breakages
+    # Attributes are converted by a descriptor per attribute instead of `ResourceObject.__getattr__` (#21).
+    getattr_hook = [line for line in breakages if "ResourceObject.__getattr__" in line and "removed" in line]
+    assert len(getattr_hook) == 1, breakages
+    assert breakages and all("types.py" in line for line in breakages if line not in paging + getattr_hook), breakages
     assert any("Unset" in line for line in breakages) and any("BugAttributes" in line for line in breakages)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from atono import AsyncAtono, Atono, RateLimit, RateLimitStorageError
-from atono._shared_ratelimit import SharedRateLimiter, sqlite_path
+from atono._shared_ratelimit import Booking, SharedRateLimiter, _now_ms, sqlite_path
 from atono.testing import Sandbox
 
 from bench._redis import RedisServer, free_port, sqlite_url
@@ -217,3 +217,25 @@ def test_a_place_dropped_while_its_request_was_out_longer_than_a_window_is_put_b
     finally:
         for limiter in (first, other, later):
             limiter.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_a_try_counts_a_place_stamped_after_it_read_the_clock(
+    kind: str, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """RateLimit(1, 5 s), its one place taken. Another process's try that read the clock a little before that place
+    was stamped (it then waited for the storage; or the place was restamped at its answer since) finds it full."""
+    storage = redis_server.url if kind == "redis" else sqlite_url(tmp_path)
+    limit = RateLimit(1, 5.0, storage=storage, name=f"stale-{kind}")
+    first, other = (SharedRateLimiter(limit, storage, "https://api.atono.io:443") for _ in range(2))
+    try:
+        first.acquire()
+        backend = other._connect()
+        assert backend is not None
+        window = backend._window  # type: ignore[attr-defined]
+        stale = Booking(f"stale-{kind}", _now_ms() - 50)
+        with window._lock, window._write():
+            assert window._attempt(stale) is not None, "a second place was booked in a window of one"
+    finally:
+        first.close()
+        other.close()

@@ -113,6 +113,18 @@ class IdentityMap(dict[Key, "ResourceObject"]):
         self.targets = targets
 
 
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _attribute_fields(cls: type) -> frozenset[str]:
+    """The Python names of the attributes a class declares, `additional_properties` included (none for `Resource`)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        names = [m.name for m in members_of(cls)]
+        found = _FIELDS[cls] = frozenset([*names, "additional_properties"]) if names else frozenset()
+    return found
+
+
 class ResourceObject:
     """Behaviour shared by every resource: identity, relationship linkage and resolution, and plain data.
 
@@ -140,8 +152,7 @@ class ResourceObject:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        names = [member.name for member in members_of(cls)]
-        for name in [*names, "additional_properties"] if names else []:
+        for name in _attribute_fields(cls):
             if not any(name in vars(klass) for klass in cls.__mro__):
                 setattr(cls, name, _Unconverted(name))
 
@@ -509,18 +520,6 @@ def _repr_word(text: str) -> str:
     cut = _repr_cut(text)
     plain = cut and cut.isprintable() and not any(c.isspace() or c in "<>'\"" for c in cut)
     return cut if plain else repr(cut)
-
-
-_FIELDS: dict[type, frozenset[str]] = {}
-
-
-def _attribute_fields(cls: type) -> frozenset[str]:
-    """The Python names of the attributes a class declares, `additional_properties` included (none for `Resource`)."""
-    found = _FIELDS.get(cls)
-    if found is None:
-        names = [m.name for m in members_of(cls)]
-        found = _FIELDS[cls] = frozenset([*names, "additional_properties"]) if names else frozenset()
-    return found
 
 
 class _Missing:

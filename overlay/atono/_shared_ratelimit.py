@@ -2,7 +2,8 @@
 
 The window itself is pyrate-limiter's sliding-window log (`SQLiteBucket`, `RedisBucket`): its check-and-insert is
 one Lua script in Redis (counting to the end of the window, `_PUT_SCRIPT`) and runs under SQLite's write lock
-(`BEGIN IMMEDIATE`), so no two processes can both take the last free place. What this module adds is what the SDK needs around it:
+(`BEGIN IMMEDIATE`), so no two processes can both take the last free place. What this module adds is what the SDK
+needs around it:
 
 - the budget's key: the API origin as seen from this address, and `RateLimit.name`;
 - shared backoff: a 429's `Retry-After` is written beside the window, and every client of the budget reads it

@@ -38,8 +38,9 @@ USER_AGENT = f"atono-python/{__version__}"
 _HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
 
 # RFC 9110 field names (RFC 7230 `token`), and values as h11 sends them: visible ASCII, inner spaces and tabs only.
-_HEADER_NAME = re.compile(r"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
-_HEADER_VALUE = re.compile(r"(?:[!-~]+(?:[ \t]+[!-~]+)*)?")
+# Patterns compiled on first use (`re` keeps them), not at `import atono`: most clients set no headers.
+_HEADER_NAME = r"[-!#$%&'*+.^_`|~0-9A-Za-z]+"
+_HEADER_VALUE = r"(?:[!-~]+(?:[ \t]+[!-~]+)*)?"
 
 # Headers `extra_headers` may not set or remove, and why. A changed Host would let a shared front end route the
 # key to another site; changed framing headers would corrupt the message.
@@ -192,7 +193,7 @@ def check_extra_headers(
     for name, value in extra_headers.items():
         if not isinstance(name, str):
             raise TypeError(f"{option}: header names must be strings, got {type(name).__name__}")
-        if not _HEADER_NAME.fullmatch(name):
+        if not re.fullmatch(_HEADER_NAME, name):
             raise ValueError(f"{option}: {name!r} is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)")
         lowered = name.lower()
         if lowered in _RESERVED_HEADERS:
@@ -204,7 +205,7 @@ def check_extra_headers(
             omitted.add(lowered)
         elif not isinstance(value, str):
             raise TypeError(f"{option}[{name!r}] must be a string or atono.OMIT, got {type(value).__name__}")
-        elif not _HEADER_VALUE.fullmatch(value):
+        elif not re.fullmatch(_HEADER_VALUE, value):
             # The value is not repeated: it may be a credential.
             raise ValueError(
                 f"{option}[{name!r}] must be visible ASCII characters, with spaces or tabs only between them "

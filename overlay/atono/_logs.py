@@ -50,11 +50,11 @@ FILTERED_LOGGERS: Final = (
 _LEVELS: Final = {"debug": logging.DEBUG, "info": logging.INFO}
 
 # A header name, optionally quoted (or bytes-quoted), a separator (`:`, `=` or the `,` of a tuple), then the value:
-# quoted up to its closing quote, or bare up to whitespace or a delimiter.
-_HEADER_VALUE: Final = re.compile(
+# quoted up to its closing quote, or bare up to whitespace or a delimiter. Compiled on first use (`re` keeps it),
+# not at `import atono`.
+_HEADER_VALUE: Final = (
     r"(?P<name>b?(?P<nq>['\"]?)(?:" + "|".join(re.escape(h) for h in SENSITIVE_HEADERS) + r")(?P=nq)\s*[:=,]\s*)"
-    r"(?:(?P<vp>b?)(?P<q>['\"])(?P<quoted>.*?)(?P=q)|(?P<bare>[^\s'\",;)}\]]+))",
-    re.IGNORECASE,
+    r"(?:(?P<vp>b?)(?P<q>['\"])(?P<quoted>.*?)(?P=q)|(?P<bare>[^\s'\",;)}\]]+))"
 )
 
 # Keys shorter than this are not matched by value: they would blank out ordinary words in log lines.
@@ -89,7 +89,7 @@ def _replace_header_value(match: re.Match[str]) -> str:
 
 def redact(text: str) -> str:
     """`text` with credential header values and known keys replaced."""
-    text = _HEADER_VALUE.sub(_replace_header_value, text)
+    text = re.sub(_HEADER_VALUE, _replace_header_value, text, flags=re.IGNORECASE)
     for secret in _secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)

@@ -11,7 +11,6 @@ import contextvars
 import datetime
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 import httpx
@@ -28,10 +27,14 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 
-@dataclass(slots=True)
 class _Recorded:
-    response: httpx.Response | None = None
-    retries_taken: int = 0
+    """The answer a `with_raw_response` call ended with, once there is one."""
+
+    __slots__ = ("response", "retries_taken")
+
+    def __init__(self) -> None:
+        self.response: httpx.Response | None = None
+        self.retries_taken = 0
 
 
 _RECORDING: contextvars.ContextVar[_Recorded | None] = contextvars.ContextVar("atono_raw_response", default=None)

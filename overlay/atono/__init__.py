@@ -1,7 +1,5 @@
 """Typed, fast and safe access to the Atono public API, sync and async."""
 
-from typing import TYPE_CHECKING
-
 from atono._client import AsyncAtono, Atono
 from atono._constants import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -23,6 +21,7 @@ from atono._exceptions import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    ErrorObject,
     InternalServerError,
     NotFoundError,
     NotIncludedError,
@@ -35,9 +34,6 @@ from atono._ratelimit import RateLimit
 from atono._response import APIResponse
 from atono._retry import RetryPolicy
 from atono._version import __version__
-
-if TYPE_CHECKING:
-    from atono._error_objects import ErrorObject
 
 # In the order the reference shows them: the clients and their options, responses, then the errors by hierarchy.
 __all__ = [  # noqa: RUF022 - reading order, not alphabetical
@@ -73,16 +69,3 @@ __all__ = [  # noqa: RUF022 - reading order, not alphabetical
     "RateLimitStorageError",
     "__version__",
 ]
-
-
-def __getattr__(name: str) -> object:
-    # `ErrorObject` is defined on first use (see atono._error_objects).
-    if name == "ErrorObject":
-        from atono._error_objects import ErrorObject  # noqa: PLC0415
-
-        return ErrorObject
-    raise AttributeError(f"module 'atono' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})

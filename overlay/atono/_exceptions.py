@@ -16,12 +16,11 @@ import itertools
 import json
 import operator
 import re
-from typing import TYPE_CHECKING, Any, Self, SupportsIndex, TypeVar
+from collections.abc import Mapping
+from typing import Any, Self, SupportsIndex, TypeVar
 
+import attrs
 import httpx
-
-if TYPE_CHECKING:
-    from atono._error_objects import ErrorObject
 
 __all__ = [
     "APIConnectionError",
@@ -33,6 +32,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "ErrorObject",
     "InternalServerError",
     "NotFoundError",
     "NotIncludedError",
@@ -155,6 +155,45 @@ class APIResponseValidationError(APIError):
         super().__init__(message, request=response.request, body=body)
         self.response = response
         self.status_code: int = response.status_code
+
+
+@attrs.frozen
+class ErrorObject:
+    """One JSON:API error object of an error response.
+
+    Read leniently from whatever the server sent: the members JSON:API defines are typed here (absent ones are
+    None) and `raw` keeps the whole object, members this SDK does not know included.
+    """
+
+    status: str | None = None
+    code: str | None = None
+    title: str | None = None
+    detail: str | None = None
+    source: Mapping[str, Any] | None = None
+    meta: Mapping[str, Any] | None = None
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ErrorObject:
+        """Build from one decoded member of `errors`."""
+
+        def text(name: str) -> str | None:
+            value = data.get(name)
+            return None if value is None or isinstance(value, dict | list) else str(value)
+
+        def mapping(name: str) -> Mapping[str, Any] | None:
+            value = data.get(name)
+            return value if isinstance(value, dict) else None
+
+        return cls(
+            status=text("status"),
+            code=text("code"),
+            title=text("title"),
+            detail=text("detail"),
+            source=mapping("source"),
+            meta=mapping("meta"),
+            raw=data,
+        )
 
 
 class APIStatusError(APIError):
@@ -310,8 +349,6 @@ def _read_body(response: httpx.Response) -> tuple[object | None, list[ErrorObjec
         return text, []
     errors: list[ErrorObject] = []
     if isinstance(body, dict) and isinstance(body.get("errors"), list):
-        from atono._error_objects import ErrorObject  # noqa: PLC0415 - an attrs class: built on the first error
-
         objects = (ErrorObject.from_json(item) for item in body["errors"] if isinstance(item, dict))
         errors = list(itertools.islice(objects, MAX_ERROR_OBJECTS))
     return body, errors

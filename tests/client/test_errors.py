@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from typing import Any
 
 import atono
@@ -306,19 +304,3 @@ def test_any_json_body_either_parses_or_raises_validation_error(body: Any) -> No
         assert error.body == raw or json.loads(error.body) in attributes_received(body)
     else:
         assert isinstance(bug, Bug)
-
-
-def test_error_objects_are_defined_when_first_needed_and_are_the_public_class() -> None:
-    # In a fresh interpreter: `import atono` leaves the module out, the first error body brings it in.
-    script = (
-        "import sys, httpx, atono\n"
-        "assert 'atono._error_objects' not in sys.modules\n"
-        "from atono._exceptions import make_status_error\n"
-        "request = httpx.Request('GET', 'https://api.atono.io/v1/bugs/1')\n"
-        "response = httpx.Response(404, json={'errors': [{'status': '404'}]}, request=request)\n"
-        "error = make_status_error(response)\n"
-        "assert type(error.errors[0]) is atono.ErrorObject, type(error.errors[0])\n"
-        "assert 'ErrorObject' in dir(atono)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr

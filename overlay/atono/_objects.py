@@ -674,8 +674,20 @@ class ToOne(_Resolver[T]):
     def __get__(self, obj: ResourceObject | None, owner: type) -> Self | T | None:
         if obj is None:
             return self
-        found = obj.related(self.name)
-        return typing.cast("T | None", found)
+        # The common case in a few lookups: compact linkage whose target is in the map (`related` does the rest).
+        members = obj.__dict__
+        relationships = members.get("_rels")
+        if relationships is not None:
+            relationship = relationships.get(self.name)
+            if relationship is not None:
+                data = relationship.data
+                if data is None:
+                    return None
+                if data is not UNSET and data.__class__ is not list:
+                    target = members["_identity_map"].get((data.type, data.id))
+                    if target is not None:
+                        return typing.cast("T", target)
+        return typing.cast("T | None", obj.related(self.name))
 
 
 class ToMany(_Resolver[T]):

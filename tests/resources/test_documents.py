@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import datetime
+import json
 from typing import Any
 
 import pytest
 import yaml
-from atono._documents import parse_document
+from atono._documents import decode_document, parse_document
 from atono._exceptions import NotIncludedError
 from atono._objects import MalformedDocumentError
 from atono.types import Bug, ContentChunkType, CycleTimeMode, FlagEnvironment, Resource, Team, User, WorkflowStep
@@ -221,3 +222,19 @@ def test_a_collection_needs_an_array() -> None:
         parse_document(get_bug(), many=True)
     with pytest.raises(MalformedDocumentError, match="JSON object"):
         parse_document([], many=True)
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["dicts", "compact"])
+def test_to_one_accessors_resolve_alike_from_either_decoding(compact: bool) -> None:
+    doc = get_bug()
+    doc["data"]["relationships"]["assignee"] = {"data": None}
+    doc["included"] = [item for item in doc["included"] if item["type"] == "team"]
+    if compact:
+        bug = decode_document(json.dumps(doc).encode(), many=False).data[0]
+        assert "_rels" in bug.__dict__  # the linkage as msgspec decoded it, which the accessors read directly
+    else:
+        bug = parse_document(doc, many=False).data[0]
+    assert bug.assignee is None
+    assert isinstance(bug.team, Team) and bug.team is bug.related("team") and bug.team.name == "Synth Support Squad"
+    with pytest.raises(NotIncludedError, match="include=\\['reporter'\\]"):
+        _ = bug.reporter

@@ -18,10 +18,11 @@ exactly the items of one already read (a server ignoring the page parameters), r
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import aclosing
+from contextlib import aclosing, closing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -280,6 +281,54 @@ class _Plan:
         )
 
 
+class _Window:
+    """Which page to fetch ahead next, and whether now: at most `read_ahead` requests in flight and, when
+    `meta.count` says where the collection ends, as many landed pages waiting for the reader. Without a count (a
+    limit does not say where the collection ends), pages in flight and waiting count alike, so no more than
+    `read_ahead` can be fetched past the end.
+
+    A page that lands frees its place in flight at once, not when the reader reaches it: one slow page, or the
+    reader's own parsing, then holds up no other. One that fails stops the fetching: the walk ends at its place.
+    The callers serialise access (a lock for threads; tasks share one loop).
+    """
+
+    def __init__(self, plan: _Plan, read_ahead: int) -> None:
+        self._indices = iter(plan.indices())
+        self._in_flight_limit = read_ahead
+        self._held_limit = read_ahead if plan.last_by_total is None else 2 * read_ahead
+        self._in_flight = 0
+        self._waiting = 0
+        self._stopped = False
+
+    def next(self) -> int | None:
+        """The page to fetch now (counted in flight), or None: no place free, no page left, or stopped."""
+        if (
+            self._stopped
+            or self._in_flight >= self._in_flight_limit
+            or self._in_flight + self._waiting >= self._held_limit
+        ):
+            return None
+        ahead = next(self._indices, None)
+        if ahead is None:
+            self._stopped = True
+        else:
+            self._in_flight += 1
+        return ahead
+
+    def landed(self, *, failed: bool = False) -> None:
+        self._in_flight -= 1
+        self._waiting += 1
+        if failed:
+            self._stopped = True
+
+    def taken(self) -> None:
+        """The reader took a landed page."""
+        self._waiting -= 1
+
+    def stop(self) -> None:
+        self._stopped = True
+
+
 def _same(page: Any) -> Any:
     """The default `parse` of a pager: for a `fetch` that already returns `Page` objects, nothing to do."""
     return page
@@ -355,10 +404,11 @@ class SyncPager(_Pager[T]):
     _fetch: Callable[[PageParams], Any]
 
     def __iter__(self) -> Iterator[T]:
-        for page in self.pages():
-            yield from page.items
+        with closing(self.pages()) as pages:  # a walk closed early stops its read-ahead now, on any interpreter
+            for page in pages:
+                yield from page.items
 
-    def pages(self) -> Iterator[Page[T]]:
+    def pages(self) -> Generator[Page[T], None, None]:
         """The pages in server order; the next ones are already being fetched while you read one."""
         plan = self._plan()
         if plan.limit == 0:
@@ -388,20 +438,40 @@ class SyncPager(_Pager[T]):
         """The pages after `page`, fetched ahead while the server's links keep to the arithmetic, then one by one.
 
         Pages fetched ahead are noted as read only when handed out, in order, so the checks that end a looping
-        walk see what the sequential walk would.
+        walk see what the sequential walk would. A thread whose page lands starts the next one itself (`_Window`
+        says when), so a slot does not wait for the reader to reach its page.
         """
-        indices = iter(plan.indices())
+        window = _Window(plan, self._read_ahead)
         pool = ThreadPoolExecutor(max_workers=self._read_ahead, thread_name_prefix="atono-read-ahead")
+        lock = threading.Lock()
         in_flight: deque[tuple[int, Future[Any]]] = deque()
+
+        def fetch(ahead: int) -> Any:
+            try:
+                fetched = self._fetch(plan.params(ahead))
+            except BaseException:
+                with lock:
+                    window.landed(failed=True)
+                raise
+            with lock:
+                window.landed()
+                fill()
+            return fetched
+
+        def fill() -> None:  # with the lock held
+            while (ahead := window.next()) is not None:
+                in_flight.append((ahead, pool.submit(fetch, ahead)))
+
         try:
-            for ahead in itertools.islice(indices, self._read_ahead):
-                in_flight.append((ahead, pool.submit(self._fetch, plan.params(ahead))))
+            with lock:
+                fill()
             while in_flight:
-                ahead, future = in_flight.popleft()
+                with lock:
+                    ahead, future = in_flight.popleft()
                 fetched = future.result()
-                following = next(indices, None)  # before parsing, so K pages stay in flight while this one is read
-                if following is not None:
-                    in_flight.append((following, pool.submit(self._fetch, plan.params(following))))
+                with lock:
+                    window.taken()
+                    fill()
                 page, index, response = self._read(plan, fetched, plan.params(ahead)), ahead, fetched
                 yield plan.hand_out(page, index, plan.params(ahead))
                 if plan.is_last(page, index):
@@ -409,8 +479,10 @@ class SyncPager(_Pager[T]):
                 if not plan.follows_arithmetic(page, index):
                     break  # the pages fetched ahead are not the ones the server names next
         finally:
-            for _, future in in_flight:
-                future.cancel()
+            with lock:
+                window.stop()
+                for _, future in in_flight:
+                    future.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
         # The pages fetched ahead ran out before the end (short pages, or a bound of none at all), or the server's
         # links left the arithmetic: go on one by one from the last page handed out.
@@ -423,11 +495,12 @@ class AsyncPager(_Pager[T]):
     _fetch: Callable[[PageParams], Awaitable[Any]]
 
     async def __aiter__(self) -> AsyncIterator[T]:
-        async for page in self.pages():
-            for item in page.items:
-                yield item
+        async with aclosing(self.pages()) as pages:  # a walk closed early cancels its read-ahead now
+            async for page in pages:
+                for item in page.items:
+                    yield item
 
-    async def pages(self) -> AsyncIterator[Page[T]]:
+    async def pages(self) -> AsyncGenerator[Page[T], None]:
         """The pages in server order; the next ones are already being fetched while you read one."""
         plan = self._plan()
         if plan.limit == 0:
@@ -461,17 +534,31 @@ class AsyncPager(_Pager[T]):
         """As `SyncPager._concurrent`, with tasks."""
         import asyncio  # noqa: PLC0415 - not at import: see `asyncio_sleep`
 
-        indices = iter(plan.indices())
+        window = _Window(plan, self._read_ahead)
         in_flight: deque[tuple[int, asyncio.Task[Any]]] = deque()
+
+        async def fetch(ahead: int) -> Any:
+            try:
+                fetched = await self._fetch(plan.params(ahead))
+            except BaseException:
+                window.landed(failed=True)
+                raise
+            window.landed()
+            fill()
+            return fetched
+
+        def fill() -> None:
+            while (ahead := window.next()) is not None:
+                in_flight.append((ahead, asyncio.ensure_future(fetch(ahead))))
+
         try:
-            for ahead in itertools.islice(indices, self._read_ahead):
-                in_flight.append((ahead, asyncio.ensure_future(self._fetch(plan.params(ahead)))))
+            fill()
             while in_flight:
                 ahead, task = in_flight.popleft()
                 fetched = await task
-                following = next(indices, None)  # before parsing, so K pages stay in flight while this one is read
-                if following is not None:
-                    in_flight.append((following, asyncio.ensure_future(self._fetch(plan.params(following)))))
+                window.taken()
+                fill()
+                await asyncio.sleep(0)  # the requests just started go out before this page is parsed
                 page, index, response = self._read(plan, fetched, plan.params(ahead)), ahead, fetched
                 yield plan.hand_out(page, index, plan.params(ahead))
                 if plan.is_last(page, index):
@@ -479,6 +566,7 @@ class AsyncPager(_Pager[T]):
                 if not plan.follows_arithmetic(page, index):
                     break  # the pages fetched ahead are not the ones the server names next
         finally:
+            window.stop()
             for _, task in in_flight:
                 task.cancel()
             if in_flight:

@@ -52,9 +52,10 @@ class PagePlan:
 
     @property
     def request_budget(self) -> int:
-        """The most requests an honest walk needs: every page, one empty page past them, and the pages in flight."""
+        """The most requests an honest walk needs: every page, one empty page past them, and the pages fetched
+        ahead: those in flight and, with a count (which may overstate the collection), as many landed ones."""
         size = self.page_size if self.limit is None else max(1, min(self.page_size, self.limit))
-        return -(-self.positions // size) + 2 + self.read_ahead
+        return -(-self.positions // size) + 2 + self.read_ahead * (1 if self.count is None else 2)
 
 
 class Server:

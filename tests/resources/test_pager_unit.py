@@ -11,6 +11,7 @@ import itertools
 import random
 import threading
 import time
+from contextlib import aclosing
 from typing import Any
 
 import pytest
@@ -106,6 +107,115 @@ def test_read_ahead_keeps_pages_in_flight_concurrently() -> None:
     assert items == list(range(1_000))
     assert peak == 5
     assert elapsed < 10 * 0.02  # 10 pages, sequentially 0.2 s
+
+
+class HeldSource(Source):
+    """A `Source` whose page `held` waits until released, tracking how many requests are in flight at once."""
+
+    def __init__(self, total: int, *, held: int, fail: int | None = None) -> None:
+        super().__init__(total)
+        self.held, self.fail = held, fail
+        self.release = threading.Event()
+        self.in_flight = self.peak = 0
+
+    def fetch(self, params: PageParams) -> Page[int]:
+        with self.lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+        try:
+            number = params["page[number]"]
+            if number == self.fail:
+                with self.lock:
+                    self.requests.append(params)
+                raise RuntimeError(f"page {number} failed")
+            if number == self.held or (self.fail is not None and number > self.fail):
+                assert self.release.wait(10)
+            return self._page(params)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def numbers(self) -> list[int]:
+        with self.lock:
+            return sorted(p["page[number]"] for p in self.requests)
+
+
+def wait_for(condition: Any, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_a_slow_page_holds_up_no_other_slot() -> None:
+    """With the total known, a landed page frees its place in flight at once: while page 1 is held, the pages after
+    it go on being fetched, at most `read_ahead` at a time and `read_ahead` more waiting for the reader."""
+    source = HeldSource(10 * 100, held=1)
+    items: list[int] = []
+    reader = threading.Thread(
+        target=lambda: items.extend(SyncPager(source.fetch, page_size=100, limit=None, strategy="number", read_ahead=3))
+    )
+    reader.start()
+    # Pages 2-6 land while page 1 is held: 3 in flight, then page 1 (held) and 2-6 (landed) = 2 x 3 held.
+    wait_for(lambda: source.numbers() == [0, 2, 3, 4, 5, 6])
+    time.sleep(0.05)
+    assert source.numbers() == [0, 2, 3, 4, 5, 6]  # no more than twice the read-ahead ahead of the reader
+    source.release.set()
+    reader.join(10)
+    assert items == list(range(1_000))
+    assert source.numbers() == list(range(10))
+    assert source.peak == 3
+
+
+def test_a_failed_page_stops_the_fetching_ahead() -> None:
+    """The walk ends at a page that fails, so the pages landing after it start no others."""
+    source = HeldSource(10 * 100, held=1, fail=2)
+    items: list[int] = []
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            items.extend(SyncPager(source.fetch, page_size=100, limit=None, strategy="number", read_ahead=3))
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    wait_for(lambda: 2 in source.numbers())
+    time.sleep(0.2)  # page 2's failure is noted before pages 1 and 3 land
+    source.release.set()
+    reader.join(10)
+    assert [str(e) for e in errors] == ["page 2 failed"]
+    assert items == list(range(200))
+    assert source.numbers() == [0, 1, 2, 3]
+
+
+async def test_an_async_slow_page_holds_up_no_other_slot() -> None:
+    source = Source(10 * 100)
+    release = asyncio.Event()
+    in_flight = peak = 0
+
+    async def fetch(params: PageParams) -> Page[int]:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            if params["page[number]"] == 1:
+                await release.wait()
+            return await source.afetch(params)
+        finally:
+            in_flight -= 1
+
+    async def read() -> list[int]:
+        return [item async for item in AsyncPager(fetch, page_size=100, limit=None, strategy="number", read_ahead=3)]
+
+    reader = asyncio.ensure_future(read())
+    for _ in range(50):
+        await asyncio.sleep(0.002)
+    assert sorted(p["page[number]"] for p in source.requests) == [0, 2, 3, 4, 5, 6]
+    release.set()
+    assert await reader == list(range(1_000))
+    assert peak == 3
 
 
 def test_limit_caps_items_and_requests() -> None:
@@ -213,12 +323,19 @@ async def test_async_pager_stops_early_and_cancels_in_flight() -> None:
     source = Source(10_000)
     pager_ = AsyncPager(source.afetch, page_size=100, limit=None, strategy="number", read_ahead=4)
     seen = []
-    async for item in pager_:
-        seen.append(item)
-        if item == 150:
-            break
+    async with aclosing(pager_.__aiter__()) as items:
+        async for item in items:
+            seen.append(item)
+            if item == 150:
+                break
+    sent = len(source.requests)
+    # The first page, then 4 in flight and 4 landed waiting (the total is known), and the one started as page 1
+    # was taken.
+    assert sent <= 1 + 2 * 4 + 1
+    for _ in range(10):
+        await asyncio.sleep(0)
     assert seen == list(range(151))
-    assert len(source.requests) <= 1 + 4 + 1
+    assert len(source.requests) == sent  # closing the walk cancelled what was in flight
 
 
 @pytest.mark.parametrize("kwargs", [{"pagesize": 5}, {"page_size": 0}, {"strategy": "cursor"}, {"read_ahead": 0}])

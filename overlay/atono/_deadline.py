@@ -58,6 +58,7 @@ def backends() -> tuple[type[Any], type[Any]]:
     """The wrapping network backends (sync, async), defined on first use: httpcore is imported by httpx only
     when a client is created, and `import atono` should not pay for it earlier."""
     import httpcore  # noqa: PLC0415 - see above
+    from httpcore._utils import is_socket_readable  # noqa: PLC0415
 
     def _clamp(timeout: float | None, error: type[httpcore.TimeoutException]) -> float | None:
         left = seconds_left()
@@ -117,6 +118,7 @@ def backends() -> tuple[type[Any], type[Any]]:
     class _AsyncStream(httpcore.AsyncNetworkStream):
         def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
             self._stream = stream
+            self._socket: Any = None
 
         async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
             return await self._stream.read(max_bytes, _clamp(timeout, httpcore.ReadTimeout))
@@ -134,6 +136,10 @@ def backends() -> tuple[type[Any], type[Any]]:
             return _AsyncStream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
 
         def get_extra_info(self, info: str) -> typing.Any:
+            if info == "is_readable":
+                if self._socket is None:
+                    self._socket = self._stream.get_extra_info("socket")
+                return is_socket_readable(self._socket)
             return self._stream.get_extra_info(info)
 
     class _AsyncBackend(httpcore.AsyncNetworkBackend):

@@ -112,3 +112,23 @@ def test_the_deadline_reaches_every_pool_including_proxies() -> None:
     assert install(async_client) == 1
     assert isinstance(async_client._transport._pool._network_backend, async_backend)  # type: ignore[attr-defined]
     assert Atono(api_key=KEY)._http._transport._pool._network_backend.__class__ is sync_backend  # type: ignore[attr-defined]
+
+
+def keep_alive_then_hang_up(request: Received, conn: socket.socket) -> None:
+    """A complete answer that promises keep-alive; the server closes the connection right after it anyway."""
+    body = json.dumps(BUG).encode()
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.api+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    conn.sendall(head.encode("latin-1") + body)
+
+
+async def test_a_pooled_connection_the_server_closed_is_not_reused(flavor: str) -> None:
+    """The pool asks each idle connection whether its socket is readable (the streams the deadline wraps answer):
+    one the server closed reads as readable, at its end, and is replaced rather than sent a request it would drop."""
+    with raw_server(keep_alive_then_hang_up) as server:
+        client = client_for(flavor, server.url, max_retries=0)
+        first = await call(client.bugs.get, "b1")
+        await asyncio.sleep(0.1)  # the server's close reaches the client's socket
+        second = await call(client.bugs.get, "b1")
+        await call(client.close)
+    assert first.id == second.id == "b1"
+    assert server.connections == 2

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from atono import APIResponseValidationError
-from atono._pagination import MAX_READ_AHEAD, AsyncPager, Page, PageParams, SyncPager, next_link_params
+from atono._pagination import LANDED_AHEAD, MAX_READ_AHEAD, AsyncPager, Page, PageParams, SyncPager, next_link_params
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -53,9 +53,9 @@ class PagePlan:
     @property
     def request_budget(self) -> int:
         """The most requests an honest walk needs: every page, one empty page past them, and the pages fetched
-        ahead: those in flight and, with a count (which may overstate the collection), as many landed ones."""
+        ahead: those in flight and, with a count (which may overstate the collection), `LANDED_AHEAD` landed ones."""
         size = self.page_size if self.limit is None else max(1, min(self.page_size, self.limit))
-        return -(-self.positions // size) + 2 + self.read_ahead * (1 if self.count is None else 2)
+        return -(-self.positions // size) + 2 + self.read_ahead + (0 if self.count is None else LANDED_AHEAD)
 
 
 class Server:

@@ -15,7 +15,7 @@ from contextlib import aclosing
 from typing import Any
 
 import pytest
-from atono._pagination import AsyncPager, Page, PageParams, SyncPager, next_link_params
+from atono._pagination import LANDED_AHEAD, AsyncPager, Page, PageParams, SyncPager, next_link_params
 
 
 class Source:
@@ -149,17 +149,17 @@ def wait_for(condition: Any, seconds: float = 10.0) -> None:
 
 def test_a_slow_page_holds_up_no_other_slot() -> None:
     """With the total known, a landed page frees its place in flight at once: while page 1 is held, the pages after
-    it go on being fetched, at most `read_ahead` at a time and `read_ahead` more waiting for the reader."""
+    it go on being fetched, at most `read_ahead` at a time and `LANDED_AHEAD` (2) more waiting for the reader."""
     source = HeldSource(10 * 100, held=1)
     items: list[int] = []
     reader = threading.Thread(
         target=lambda: items.extend(SyncPager(source.fetch, page_size=100, limit=None, strategy="number", read_ahead=3))
     )
     reader.start()
-    # Pages 2-6 land while page 1 is held: 3 in flight, then page 1 (held) and 2-6 (landed) = 2 x 3 held.
-    wait_for(lambda: source.numbers() == [0, 2, 3, 4, 5, 6])
+    # Pages 2-5 land while page 1 is held: 3 in flight, then page 1 (held) and 2-5 (landed) = 3 + 2 held.
+    wait_for(lambda: source.numbers() == [0, 2, 3, 4, 5])
     time.sleep(0.05)
-    assert source.numbers() == [0, 2, 3, 4, 5, 6]  # no more than twice the read-ahead ahead of the reader
+    assert source.numbers() == [0, 2, 3, 4, 5]  # no more than read_ahead + LANDED_AHEAD ahead of the reader
     source.release.set()
     reader.join(10)
     assert items == list(range(1_000))
@@ -212,7 +212,7 @@ async def test_an_async_slow_page_holds_up_no_other_slot() -> None:
     reader = asyncio.ensure_future(read())
     for _ in range(50):
         await asyncio.sleep(0.002)
-    assert sorted(p["page[number]"] for p in source.requests) == [0, 2, 3, 4, 5, 6]
+    assert sorted(p["page[number]"] for p in source.requests) == [0, 2, 3, 4, 5]
     release.set()
     assert await reader == list(range(1_000))
     assert peak == 3
@@ -329,9 +329,9 @@ async def test_async_pager_stops_early_and_cancels_in_flight() -> None:
             if item == 150:
                 break
     sent = len(source.requests)
-    # The first page, then 4 in flight and 4 landed waiting (the total is known), and the one started as page 1
-    # was taken.
-    assert sent <= 1 + 2 * 4 + 1
+    # The first page, then 4 in flight and LANDED_AHEAD landed waiting (the total is known), and the one started as
+    # page 1 was taken.
+    assert sent <= 1 + 4 + LANDED_AHEAD + 1
     for _ in range(10):
         await asyncio.sleep(0)
     assert seen == list(range(151))

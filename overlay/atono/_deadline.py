@@ -9,7 +9,9 @@ deadline checked between the chunks of the body, and, with `AsyncAtono`, enforce
 
 This reaches into two private attributes of httpx's transport (`_pool`) and of httpcore's pools
 (`_network_backend`), in the versions the SDK pins; `tests/reliability/test_deadlines.py` fails if they move. No
-public hook of httpx bounds an exchange as a whole.
+public hook of httpx bounds an exchange as a whole. The async stream also answers the pools' `is_readable` itself,
+with httpcore's own check (`httpcore._utils.is_socket_readable`) on the socket looked up once: anyio builds its whole
+attribute mapping for every ask, and the pools ask of every connection on every request.
 """
 
 from __future__ import annotations

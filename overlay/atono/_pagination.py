@@ -52,9 +52,9 @@ MAX_PAGE_SIZE = 100
 # per ten pages. The API limits requests per five minutes (3,000), not concurrency; the client's pacing keeps to it.
 DEFAULT_READ_AHEAD = 10
 # Pages that may wait landed for the reader beyond `read_ahead` when the total is known (`_Window`). A bulk read at
-# 20 ms latency measured 7.6-7.8x the sequential loop with 2, 7.7-8.0x with `read_ahead` more; but a landed page
-# waits in the malloc arena of the thread that read it, and `read_ahead` more grew the peak memory of a
-# 100,000-story walk by another 3-5 MB (about 1 MB with one arena, MALLOC_ARENA_MAX=1).
+# 20 ms latency measured 7.4-7.9x the sequential loop with 2, 7.7-8.0x with `read_ahead` more; but a landed page
+# waits in the malloc arena of the thread that read it: from 1,000 to 100,000 stories peak memory grew 13.4-14.9 MB
+# with 2 and 17.7-19.0 MB with `read_ahead` more (13.9 MB with one arena, MALLOC_ARENA_MAX=1).
 LANDED_AHEAD = 2
 # At the API's pacing (3,000 requests per five minutes, ten a second) more pages in flight do not make a walk
 # faster, and each holds a connection (and, for the sync client, a thread).
@@ -292,8 +292,8 @@ class _Window:
     (a limit does not say where the collection ends), pages in flight and waiting count alike, so no more than
     `read_ahead` can be fetched past the end.
 
-    A page that lands frees its place in flight at once, not when the reader reaches it: one slow page, or the
-    reader's own parsing, then holds up no other. One that fails stops the fetching: the walk ends at its place.
+    A page that lands frees its place in flight at once, not when the reader reaches it, so one slow page, or the
+    reader's own parsing, holds up fewer others. One that fails stops the fetching: the walk ends at its place.
     The callers serialise access (a lock for threads; tasks share one loop).
     """
 

@@ -20,7 +20,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, Self, TypeVar
 from urllib.parse import unquote
 
-import attrs
 import httpx
 
 from atono._config import (
@@ -261,7 +260,7 @@ class BaseClient(Generic[_HttpT]):
     @property
     def retry_policy(self) -> RetryPolicy:
         """The policy calls retry by, with the client's `max_retries`."""
-        return attrs.evolve(self._retry_policy, max_retries=self._max_retries)
+        return self._retry_policy.__replace__(max_retries=self._max_retries)
 
     @property
     def default_headers(self) -> dict[str, str | Omit]:

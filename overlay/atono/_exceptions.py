@@ -19,8 +19,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, Self, SupportsIndex, TypeVar
 
-import attrs
 import httpx
+
+from atono._frozen import Frozen, set_fields
 
 __all__ = [
     "APIConnectionError",
@@ -157,21 +158,45 @@ class APIResponseValidationError(APIError):
         self.status_code: int = response.status_code
 
 
-@attrs.frozen
-class ErrorObject:
+class ErrorObject(Frozen):
     """One JSON:API error object of an error response.
 
     Read leniently from whatever the server sent: the members JSON:API defines are typed here (absent ones are
     None) and `raw` keeps the whole object, members this SDK does not know included.
     """
 
-    status: str | None = None
-    code: str | None = None
-    title: str | None = None
-    detail: str | None = None
-    source: Mapping[str, Any] | None = None
-    meta: Mapping[str, Any] | None = None
-    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+    # The fields in the order of the constructor, which the repr follows.
+    __slots__ = ("status", "code", "title", "detail", "source", "meta", "raw")  # noqa: RUF023
+    _uncompared = _unshown = frozenset({"raw"})
+
+    status: str | None
+    code: str | None
+    title: str | None
+    detail: str | None
+    source: Mapping[str, Any] | None
+    meta: Mapping[str, Any] | None
+    raw: Mapping[str, Any]
+
+    def __init__(  # noqa: PLR0917 - positional as well, as when attrs made it
+        self,
+        status: str | None = None,
+        code: str | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        source: Mapping[str, Any] | None = None,
+        meta: Mapping[str, Any] | None = None,
+        raw: Mapping[str, Any] | None = None,
+    ) -> None:
+        set_fields(
+            self,
+            status=status,
+            code=code,
+            title=title,
+            detail=detail,
+            source=source,
+            meta=meta,
+            raw={} if raw is None else raw,
+        )
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ErrorObject:

@@ -15,17 +15,19 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Final, NamedTuple, cast
 
-import attrs
+from atono._frozen import Frozen, set_fields
 
 
-def _positive_int(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+def _positive_int(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"RateLimit.{attribute.name} must be a positive integer, got {value!r}")
+        raise ValueError(f"RateLimit.{name} must be a positive integer, got {value!r}")
+    return value
 
 
-def _positive_seconds(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+def _positive_seconds(name: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not (0 < value < math.inf):
-        raise ValueError(f"RateLimit.{attribute.name} must be a positive number of seconds, got {value!r}")
+        raise ValueError(f"RateLimit.{name} must be a positive number of seconds, got {value!r}")
+    return value
 
 
 async def asyncio_sleep(seconds: float) -> None:
@@ -45,17 +47,22 @@ class _FromEnvironment:
     def __repr__(self) -> str:
         return "FROM_ENVIRONMENT"
 
+    def __reduce__(self) -> str:
+        return "FROM_ENVIRONMENT"  # unpickled as the one sentinel, so a pickled RateLimit equals its original
+
 
 FROM_ENVIRONMENT: Final = _FromEnvironment()
 STORAGE_SCHEMES: Final = ("sqlite", "redis", "rediss")
+# The default of `RateLimit(storage=)`, typed as the parameter so the type checkers take its type, not the default's.
+_STORAGE_LEFT_OUT: str | _FromEnvironment | None = FROM_ENVIRONMENT
 
 
-def _storage(_: object, attribute: attrs.Attribute[str | _FromEnvironment | None], value: object) -> None:
+def _storage(value: object) -> str | _FromEnvironment | None:
     if value is None or isinstance(value, _FromEnvironment):
-        return
+        return value
     if not isinstance(value, str):
         raise TypeError(f"RateLimit.storage must be None or a URL string, got {type(value).__name__}")
-    check_storage_url(value)
+    return check_storage_url(value)
 
 
 def check_storage_url(url: str) -> str:
@@ -87,13 +94,19 @@ def redact(url: str) -> str:
     )
 
 
-def _name(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _name(value: str) -> str:
     if not isinstance(value, str) or not value or not value.isprintable():
         raise ValueError(f"RateLimit.name must be a non-empty printable string, got {value!r}")
+    return value
 
 
-@attrs.frozen(repr=False)
-class RateLimit:
+def _flag(value: bool) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"RateLimit.fallback_to_local must be True or False, got {value!r}")
+    return value
+
+
+class RateLimit(Frozen):
     """At most `requests` requests in any window of `per_seconds` seconds.
 
     `storage` says who shares the budget: None, this process (every thread and task of the clients that use this
@@ -112,16 +125,32 @@ class RateLimit:
     `fallback_to_local=True` the client warns (`RuntimeWarning`) and paces within this process instead.
     """
 
-    requests: int = attrs.field(validator=_positive_int)
-    per_seconds: float = attrs.field(validator=_positive_seconds)
-    storage: str | _FromEnvironment | None = attrs.field(
-        # Cast so the type checkers take the field's type, not the default's.
-        default=cast("str | _FromEnvironment | None", FROM_ENVIRONMENT),
-        kw_only=True,
-        validator=_storage,
-    )
-    name: str = attrs.field(default="default", kw_only=True, validator=_name)
-    fallback_to_local: bool = attrs.field(default=False, kw_only=True, validator=attrs.validators.instance_of(bool))
+    # The fields in the order of the constructor, which the repr follows.
+    __slots__ = ("requests", "per_seconds", "storage", "name", "fallback_to_local")  # noqa: RUF023
+
+    requests: int
+    per_seconds: float
+    storage: str | _FromEnvironment | None
+    name: str
+    fallback_to_local: bool
+
+    def __init__(
+        self,
+        requests: int,
+        per_seconds: float,
+        *,
+        storage: str | _FromEnvironment | None = _STORAGE_LEFT_OUT,
+        name: str = "default",
+        fallback_to_local: bool = False,
+    ) -> None:
+        set_fields(
+            self,
+            requests=_positive_int("requests", requests),
+            per_seconds=_positive_seconds("per_seconds", per_seconds),
+            storage=_storage(storage),
+            name=_name(name),
+            fallback_to_local=_flag(fallback_to_local),
+        )
 
     def __repr__(self) -> str:
         """The two numbers, then only the options given (a storage's password replaced)."""

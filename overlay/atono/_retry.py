@@ -30,10 +30,10 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-import attrs
 import httpx
 
 from atono._constants import DEFAULT_MAX_RETRIES
+from atono._frozen import Frozen, set_fields
 from atono._ratelimit import asyncio_sleep
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -112,25 +112,24 @@ def backoff_delay(retries_taken: int, *, initial: float, maximum: float, jitter:
     return base * (1.0 - spread + spread * jitter)
 
 
-def _seconds(name: str, *, allow_zero: bool) -> Callable[[Any, Any, Any], None]:
-    def check(instance: Any, attribute: Any, value: Any) -> None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise TypeError(f"RetryPolicy.{name} must be a number of seconds, got {type(value).__name__}")
-        if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-            bound = ">= 0" if allow_zero else "> 0"
-            raise ValueError(f"RetryPolicy.{name} must be a finite number of seconds {bound}, got {value!r}")
-
-    return check
+def _seconds(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"RetryPolicy.{name} must be a number of seconds, got {type(value).__name__}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"RetryPolicy.{name} must be a finite number of seconds >= 0, got {value!r}")
+    return value
 
 
-def _check_max_retries(instance: Any, attribute: Any, value: Any) -> None:
+def _check_max_retries(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"RetryPolicy.max_retries must be an integer >= 0, got {value!r}")
+    return value
 
 
-def _check_jitter(instance: Any, attribute: Any, value: Any) -> None:
+def _check_jitter(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
         raise ValueError(f"RetryPolicy.jitter must be a number between 0 and 1, got {value!r}")
+    return value
 
 
 def _statuses(value: Iterable[int]) -> frozenset[int]:
@@ -145,8 +144,13 @@ def _statuses(value: Iterable[int]) -> frozenset[int]:
     return statuses
 
 
-@attrs.frozen
-class RetryPolicy:
+def _draw() -> float:
+    """The default of `RetryPolicy.random`: a function, so that a pickled policy restores to an equal one (the
+    bound `random.random` pickles a copy of the module's generator)."""
+    return random.random()
+
+
+class RetryPolicy(Frozen):
     """How failed calls are tried again: `Atono(retry_policy=atono.RetryPolicy(max_retries=5, max_delay=20))`,
     also in `with_options()` and per call (`retry_policy=`); a `max_retries=` given beside it wins over its own.
 
@@ -165,16 +169,58 @@ class RetryPolicy:
     `random`, `wall_clock`, `sleep` and `async_sleep` are the clocks it uses, replaceable so tests need not wait.
     """
 
-    max_retries: int = attrs.field(default=DEFAULT_MAX_RETRIES, validator=_check_max_retries)
-    initial_delay: float = attrs.field(default=0.5, validator=_seconds("initial_delay", allow_zero=True))
-    max_delay: float = attrs.field(default=8.0, validator=_seconds("max_delay", allow_zero=True))
-    jitter: float = attrs.field(default=0.5, validator=_check_jitter)
-    max_retry_after: float = attrs.field(default=60.0, validator=_seconds("max_retry_after", allow_zero=True))
-    retry_statuses: frozenset[int] = attrs.field(default=DEFAULT_RETRY_STATUSES, converter=_statuses)
-    random: Callable[[], float] = attrs.field(default=random.random, repr=False)
-    wall_clock: Callable[[], float] = attrs.field(default=time.time, repr=False)
-    sleep: Callable[[float], None] = attrs.field(default=time.sleep, repr=False)
-    async_sleep: Callable[[float], Awaitable[None]] = attrs.field(default=asyncio_sleep, repr=False)
+    # The fields in the order of the constructor, which the repr follows.
+    __slots__ = (  # noqa: RUF023
+        "max_retries",
+        "initial_delay",
+        "max_delay",
+        "jitter",
+        "max_retry_after",
+        "retry_statuses",
+        "random",
+        "wall_clock",
+        "sleep",
+        "async_sleep",
+    )
+    _unshown = frozenset({"random", "wall_clock", "sleep", "async_sleep"})
+
+    max_retries: int
+    initial_delay: float
+    max_delay: float
+    jitter: float
+    max_retry_after: float
+    retry_statuses: frozenset[int]
+    random: Callable[[], float]
+    wall_clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    async_sleep: Callable[[float], Awaitable[None]]
+
+    def __init__(  # noqa: PLR0917 - positional as well, as when attrs made it
+        self,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        initial_delay: float = 0.5,
+        max_delay: float = 8.0,
+        jitter: float = 0.5,
+        max_retry_after: float = 60.0,
+        retry_statuses: Iterable[int] = DEFAULT_RETRY_STATUSES,
+        random: Callable[[], float] = _draw,
+        wall_clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio_sleep,
+    ) -> None:
+        set_fields(
+            self,
+            max_retries=_check_max_retries(max_retries),
+            initial_delay=_seconds("initial_delay", initial_delay),
+            max_delay=_seconds("max_delay", max_delay),
+            jitter=_check_jitter(jitter),
+            max_retry_after=_seconds("max_retry_after", max_retry_after),
+            retry_statuses=_statuses(retry_statuses),
+            random=random,
+            wall_clock=wall_clock,
+            sleep=sleep,
+            async_sleep=async_sleep,
+        )
 
     def retry_after(self, response: httpx.Response) -> float | None:
         """The pause the server asked for in `Retry-After`, in seconds, uncapped."""

@@ -249,14 +249,15 @@ def test_rate_limit_values_are_checked(requests: Any, per_seconds: Any) -> None:
 def test_import_atono_leaves_the_generated_models_for_first_use() -> None:
     """`import atono` stays light (the generated models are most of the start-up time): the namespaces, pagers
     and models load on first use, `APIResponse` and `RetryPolicy` included in the light part; so do asyncio (the
-    first await), `html` (an HTML error page) and `pickle` (pickling an error)."""
+    first await), `html` (an HTML error page) and `pickle` (pickling an error), and attrs (the generated client)."""
     code = (
         "import sys\n"
         "sys.modules['click'] = None  # as in a user's venv: httpx's command line (click, rich) is an extra\n"
         "import atono\n"
         "assert atono.APIResponse and atono.RetryPolicy\n"
         "heavy = sorted(m for m in ('atono_api.models', 'atono._pagination', 'atono._objects', 'atono_sdk.resources',"
-        " 'atono._shared_ratelimit', 'pyrate_limiter', 'redis', 'filelock', 'sqlite3', 'asyncio', 'html', 'pickle')"
+        " 'atono._shared_ratelimit', 'pyrate_limiter', 'redis', 'filelock', 'sqlite3', 'asyncio', 'html', 'pickle',"
+        " 'attrs')"
         " if m in sys.modules)\n"
         "print(heavy)\n"
     )

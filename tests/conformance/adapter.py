@@ -20,6 +20,7 @@ from typing import Any, Literal
 import attrs
 import httpx
 from atono import AsyncAtono, Atono
+from atono._frozen import set_fields
 from atono._naming import snake_case
 from atono._objects import ResourceObject, ToMany, ToOne, relationship_descriptors
 from atono._retry import RetryPolicy
@@ -178,11 +179,16 @@ class FakeServer:
         return respond(self.answer(request), request)
 
 
-@attrs.frozen
 class _CausedPolicy(RetryPolicy):
     """The SDK's retry policy, noting when a pause is its own backoff: the sleep hook reports each pause's cause."""
 
-    backoffs: list[float] = attrs.field(factory=list, repr=False)
+    __slots__ = ("backoffs",)
+    _unshown = RetryPolicy._unshown | {"backoffs"}
+    backoffs: list[float]
+
+    def __init__(self, *, backoffs: list[float], **settings: Any) -> None:
+        super().__init__(**settings)
+        set_fields(self, backoffs=backoffs)
 
     def _backoff(self, retries_taken: int) -> float:
         delay = super()._backoff(retries_taken)

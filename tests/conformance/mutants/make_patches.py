@@ -28,6 +28,7 @@ B = "overlay/atono/_base_client.py"
 A = "overlay/atono/_arguments.py"
 P = "overlay/atono/_pagination.py"
 OB = "overlay/atono/_objects.py"
+D = "overlay/atono/_documents.py"
 RS = "overlay/atono/_resource.py"
 GB = "generated/atono_api/api/bugs/get_bug.py"
 FC = "generated/atono_api/models/flag_configuration.py"
@@ -203,21 +204,21 @@ m(
 m(
     "backoff-from-one-second",
     "the backoff starts at 1 s instead of 0.5 s",
-    (R, "    initial_delay: float = attrs.field(default=0.5,", "    initial_delay: float = attrs.field(default=1.0,"),
+    (R, "        initial_delay: float = 0.5,", "        initial_delay: float = 1.0,"),
 )
 m(
     "backoff-full-jitter",
     "full jitter: a pause anywhere from 0 to the base",
     (
         R,
-        "    jitter: float = attrs.field(default=0.5, validator=_check_jitter)",
-        "    jitter: float = attrs.field(default=1.0, validator=_check_jitter)",
+        "        jitter: float = 0.5,",
+        "        jitter: float = 1.0,",
     ),
 )
 m(
     "backoff-uncapped-16",
     "the backoff is capped at 16 s instead of 8 s",
-    (R, "    max_delay: float = attrs.field(default=8.0,", "    max_delay: float = attrs.field(default=16.0,"),
+    (R, "        max_delay: float = 8.0,", "        max_delay: float = 16.0,"),
 )
 m(
     "backoff-off-by-one-exponent",
@@ -237,20 +238,20 @@ m(
 m(
     "html-tags-kept",
     "an HTML error page's tags are left in the message",
-    (E, '    return html.unescape(_TAG.sub(" ", " ".join(kept)))', "    return html.unescape(text)"),
+    (E, '    return html.unescape(tag.sub(" ", " ".join(kept)))', "    return html.unescape(text)"),
 )
 m(
     "html-entities-kept",
     "an HTML error page's character references are left in the message",
-    (E, '    return html.unescape(_TAG.sub(" ", " ".join(kept)))', '    return _TAG.sub(" ", " ".join(kept))'),
+    (E, '    return html.unescape(tag.sub(" ", " ".join(kept)))', '    return tag.sub(" ", " ".join(kept))'),
 )
 m(
     "html-script-style-kept",
     "script and style blocks of an HTML page are kept as text in the message",
     (
         E,
-        "    while (start := _BLOCK_START.search(text, position)) is not None:",
-        "    while (start := _BLOCK_START.search(text, position)) is not None and False:",
+        "    while (start := block_start.search(text, position)) is not None:",
+        "    while (start := block_start.search(text, position)) is not None and False:",
     ),
 )
 m(
@@ -313,8 +314,8 @@ m(
 m(
     "resource-links-dropped",
     "a resource object's own links are dropped",
+    (D, '            "links": {} if links is None else links,', '            "links": {},'),
     (OB, '        members["links"] = object_member(raw, "links")', '        members["links"] = {}'),
-    (OB, '        members["links"] = {} if raw.links is None else raw.links', '        members["links"] = {}'),
 )
 m(
     "enum-case-insensitive",
@@ -376,8 +377,8 @@ m(
     "after a 415 the body is resent as the same application/json",
     (
         B,
-        '        return attrs.evolve(call, headers={**call.headers, "Content-Type": JSONAPI_MEDIA_TYPE}, fell_back=True)',
-        "        return attrs.evolve(call, fell_back=True)",
+        '        return call._replace(headers={**call.headers, "Content-Type": JSONAPI_MEDIA_TYPE}, fell_back=True)',
+        "        return call._replace(fell_back=True)",
     ),
 )
 # arguments

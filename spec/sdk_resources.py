@@ -25,6 +25,8 @@ Rules, so that a spec revision needs no code:
 - Every namespace has `with_raw_response`, the same methods returning an `atono.APIResponse` (a list's: its first
   page).
 - Docstrings are the operation's `summary` and `description` (for users; evidence lives in `x-atono-evidence`).
+- Each method imports its generated operation module, and the models only its body uses, when it is called: a
+  script's first call loads the one operation it makes, not all of them.
 """
 
 from __future__ import annotations
@@ -64,7 +66,8 @@ class QueryArgument:
 @dataclass
 class Method:
     name: str
-    operation: str  # the generated operation module: atono_api.api.<package>.<operation>
+    package: str  # the generated operation module is atono_api.api.<package>.<operation>
+    operation: str
     kind: str  # "page", "identifiers", "one", "delete"
     returns: str | None  # the resource class returned (or paged)
     path_params: list[tuple[str, str]]  # (python name, annotation)
@@ -76,6 +79,7 @@ class Method:
     body: str | None  # the generated write document
     writes: list[Argument]
     doc: list[str]
+    models: list[str] = field(default_factory=list)  # the models its body uses, imported when it is called
 
 
 @dataclass
@@ -85,10 +89,6 @@ class Namespace:
     package: str
     description: str
     methods: list[Method] = field(default_factory=list)
-
-    @property
-    def operations(self) -> list[str]:
-        return sorted(m.operation for m in self.methods)
 
 
 def _id_type_name(param: str, classes: dict[str, str]) -> str | None:
@@ -283,6 +283,7 @@ def namespaces(document: dict[str, Any]) -> list[Namespace]:
             namespace.methods.append(
                 Method(
                     name=_method_name(operation["operationId"], path),
+                    package=namespace.package,
                     operation=snake_case(operation["operationId"]),
                     kind=kind,
                     returns=returns,
@@ -311,16 +312,18 @@ def _environment() -> jinja2.Environment:
 
 
 def _imports(spaces: list[Namespace], resource_classes: set[str]) -> dict[str, Any]:
-    """What the module imports: resource classes from `atono.types`, every other spec name from the models."""
-    models: set[str] = set()
+    """What the module imports: resource classes from `atono.types`, and the models an annotation names; the models
+    only a method's body uses go into `Method.models`, imported when it is called."""
+    annotated: set[str] = set()
     classes: set[str] = set()
     for space in spaces:
         for m in space.methods:
-            if m.include_enum:
-                models.add(m.include_enum)
-            models.update(re.findall(r"\b[A-Z][A-Za-z]+SortField\b", " ".join(q.value for q in m.query)))
-            if m.body:
-                models.add(m.body)
+            used = {
+                m.include_enum,
+                m.body,
+                *re.findall(r"\b[A-Z][A-Za-z]+SortField\b", " ".join(q.value for q in m.query)),
+            }
+            m.models = sorted(name for name in used if name)
             if m.returns and m.returns != "Identifier":
                 classes.add(m.returns)
             annotations = (
@@ -329,9 +332,9 @@ def _imports(spaces: list[Namespace], resource_classes: set[str]) -> dict[str, A
             for annotation in annotations:
                 for word in re.findall(r"[A-Z][A-Za-z]+", annotation):
                     if word not in {"Omit", "Sequence", "Iterable", "Content", "None"}:
-                        (classes if word in resource_classes else models).add(word)
+                        (classes if word in resource_classes else annotated).add(word)
     uses_unset = any(m.query for space in spaces for m in space.methods)
-    return {"models": sorted(models), "classes": sorted(classes), "uses_unset": uses_unset}
+    return {"models": sorted(annotated), "classes": sorted(classes), "uses_unset": uses_unset}
 
 
 def render(document: dict[str, Any]) -> str:

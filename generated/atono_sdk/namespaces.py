@@ -2,7 +2,8 @@
 # Do not edit: change the spec or spec/templates/sdk/ instead.
 """The namespaces of `Atono` and `AsyncAtono`, one per tag of the spec, each created on first use.
 
-A namespace's module imports the generated operations, so `import atono` does not: the first use does.
+The namespaces' module loads on first use, so `import atono` does not; each method loads the generated operation it
+sends when it is first called.
 """
 
 from __future__ import annotations

@@ -35,27 +35,6 @@ from atono._response import (
 )
 from atono._retry import RetryPolicy
 from atono.types import Bug, Flag, FlagEnvironment, Story, Team, User, WorkflowStep
-from atono_api.api.bugs import create_bug, delete_bug, get_bug, list_bugs, update_bug
-from atono_api.api.flags import get_flag, list_flag_environments, list_flags
-from atono_api.api.stories import create_story, delete_story, get_story, list_stories, update_story
-from atono_api.api.teams import create_team, get_team, list_team_members, list_teams, update_team
-from atono_api.api.users import create_user, get_user, list_users, update_user
-from atono_api.api.workflow_steps import get_workflow_step
-from atono_api.models import (
-    BugCreateDocument,
-    BugIncludePath,
-    BugUpdateDocument,
-    FlagIncludePath,
-    StoryCreateDocument,
-    StoryIncludePath,
-    StoryUpdateDocument,
-    TeamCreateDocument,
-    TeamIncludePath,
-    TeamUpdateDocument,
-    UserCreateDocument,
-    UserSortField,
-    UserUpdateDocument,
-)
 from atono_api.types import UNSET
 
 __all__ = [
@@ -119,6 +98,9 @@ class Stories(SyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.stories import list_stories
+        from atono_api.models import StoryIncludePath
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Story),
@@ -149,6 +131,9 @@ class Stories(SyncAPIResource):
         Create a story with a title and optional content, team, assignee and workflow step. Returns the
         `Story`.
         """
+        from atono_api.api.stories import create_story
+        from atono_api.models import StoryCreateDocument
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             StoryCreateDocument,
@@ -178,6 +163,9 @@ class Stories(SyncAPIResource):
 
         One story by id; `include` resolves related resources. Returns the `Story`.
         """
+        from atono_api.api.stories import get_story
+        from atono_api.models import StoryIncludePath
+
         story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._one(
@@ -208,6 +196,9 @@ class Stories(SyncAPIResource):
 
         Change only the members given; a relationship set to null is cleared. Returns the `Story`.
         """
+        from atono_api.api.stories import update_story
+        from atono_api.models import StoryUpdateDocument
+
         story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
@@ -239,6 +230,8 @@ class Stories(SyncAPIResource):
         Delete a story; it is gone from lists afterwards and reading it answers 404. Returns None once it is
         deleted.
         """
+        from atono_api.api.stories import delete_story
+
         story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         self._delete(delete_story, story_id_, **options)
@@ -277,6 +270,9 @@ class AsyncStories(AsyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.stories import list_stories
+        from atono_api.models import StoryIncludePath
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Story),
@@ -307,6 +303,9 @@ class AsyncStories(AsyncAPIResource):
         Create a story with a title and optional content, team, assignee and workflow step. Returns the
         `Story`.
         """
+        from atono_api.api.stories import create_story
+        from atono_api.models import StoryCreateDocument
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             StoryCreateDocument,
@@ -336,6 +335,9 @@ class AsyncStories(AsyncAPIResource):
 
         One story by id; `include` resolves related resources. Returns the `Story`.
         """
+        from atono_api.api.stories import get_story
+        from atono_api.models import StoryIncludePath
+
         story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return await self._one(
@@ -366,6 +368,9 @@ class AsyncStories(AsyncAPIResource):
 
         Change only the members given; a relationship set to null is cleared. Returns the `Story`.
         """
+        from atono_api.api.stories import update_story
+        from atono_api.models import StoryUpdateDocument
+
         story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
@@ -397,6 +402,8 @@ class AsyncStories(AsyncAPIResource):
         Delete a story; it is gone from lists afterwards and reading it answers 404. Returns None once it is
         deleted.
         """
+        from atono_api.api.stories import delete_story
+
         story_id_ = resource_id(story_id, name="story_id", expected_type="story")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         await self._delete(delete_story, story_id_, **options)
@@ -729,6 +736,9 @@ class Bugs(SyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.bugs import list_bugs
+        from atono_api.models import BugIncludePath
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Bug),
@@ -757,6 +767,9 @@ class Bugs(SyncAPIResource):
         Create a bug with a title and optional content, assignee and team; the reporter is the calling user.
         Returns the `Bug`.
         """
+        from atono_api.api.bugs import create_bug
+        from atono_api.models import BugCreateDocument
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             BugCreateDocument,
@@ -784,6 +797,9 @@ class Bugs(SyncAPIResource):
 
         One bug by id; `include` resolves related resources. Returns the `Bug`.
         """
+        from atono_api.api.bugs import get_bug
+        from atono_api.models import BugIncludePath
+
         bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._one(
@@ -813,6 +829,9 @@ class Bugs(SyncAPIResource):
 
         Change only the members given; `assignee` or `team` set to null unassigns it. Returns the `Bug`.
         """
+        from atono_api.api.bugs import update_bug
+        from atono_api.models import BugUpdateDocument
+
         bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
@@ -843,6 +862,8 @@ class Bugs(SyncAPIResource):
         Delete a bug; it is gone from lists afterwards and reading it answers 404. Returns None once it is
         deleted.
         """
+        from atono_api.api.bugs import delete_bug
+
         bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         self._delete(delete_bug, bug_id_, **options)
@@ -881,6 +902,9 @@ class AsyncBugs(AsyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.bugs import list_bugs
+        from atono_api.models import BugIncludePath
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Bug),
@@ -909,6 +933,9 @@ class AsyncBugs(AsyncAPIResource):
         Create a bug with a title and optional content, assignee and team; the reporter is the calling user.
         Returns the `Bug`.
         """
+        from atono_api.api.bugs import create_bug
+        from atono_api.models import BugCreateDocument
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             BugCreateDocument,
@@ -936,6 +963,9 @@ class AsyncBugs(AsyncAPIResource):
 
         One bug by id; `include` resolves related resources. Returns the `Bug`.
         """
+        from atono_api.api.bugs import get_bug
+        from atono_api.models import BugIncludePath
+
         bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return await self._one(
@@ -965,6 +995,9 @@ class AsyncBugs(AsyncAPIResource):
 
         Change only the members given; `assignee` or `team` set to null unassigns it. Returns the `Bug`.
         """
+        from atono_api.api.bugs import update_bug
+        from atono_api.models import BugUpdateDocument
+
         bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
@@ -995,6 +1028,8 @@ class AsyncBugs(AsyncAPIResource):
         Delete a bug; it is gone from lists afterwards and reading it answers 404. Returns None once it is
         deleted.
         """
+        from atono_api.api.bugs import delete_bug
+
         bug_id_ = resource_id(bug_id, name="bug_id", expected_type="bug")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         await self._delete(delete_bug, bug_id_, **options)
@@ -1315,6 +1350,9 @@ class Teams(SyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.teams import list_teams
+        from atono_api.models import TeamIncludePath
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Team),
@@ -1345,6 +1383,9 @@ class Teams(SyncAPIResource):
 
         Create a team, optionally with its members, admins and backlog owners. Returns the `Team`.
         """
+        from atono_api.api.teams import create_team
+        from atono_api.models import TeamCreateDocument
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             TeamCreateDocument,
@@ -1375,6 +1416,9 @@ class Teams(SyncAPIResource):
 
         One team by id; `include` resolves members, admins and backlog owners. Returns the `Team`.
         """
+        from atono_api.api.teams import get_team
+        from atono_api.models import TeamIncludePath
+
         team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._one(Team, get_team, team_id_, include=include_param(include, TeamIncludePath), **options)
@@ -1401,6 +1445,9 @@ class Teams(SyncAPIResource):
         Change only the members given; `members`, `admins` and `backlogOwners` each replace their whole list
         when given. Returns the `Team`.
         """
+        from atono_api.api.teams import update_team
+        from atono_api.models import TeamUpdateDocument
+
         team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
@@ -1443,6 +1490,8 @@ class Teams(SyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.teams import list_team_members
+
         team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
@@ -1488,6 +1537,9 @@ class AsyncTeams(AsyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.teams import list_teams
+        from atono_api.models import TeamIncludePath
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Team),
@@ -1518,6 +1570,9 @@ class AsyncTeams(AsyncAPIResource):
 
         Create a team, optionally with its members, admins and backlog owners. Returns the `Team`.
         """
+        from atono_api.api.teams import create_team
+        from atono_api.models import TeamCreateDocument
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             TeamCreateDocument,
@@ -1548,6 +1603,9 @@ class AsyncTeams(AsyncAPIResource):
 
         One team by id; `include` resolves members, admins and backlog owners. Returns the `Team`.
         """
+        from atono_api.api.teams import get_team
+        from atono_api.models import TeamIncludePath
+
         team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return await self._one(
@@ -1576,6 +1634,9 @@ class AsyncTeams(AsyncAPIResource):
         Change only the members given; `members`, `admins` and `backlogOwners` each replace their whole list
         when given. Returns the `Team`.
         """
+        from atono_api.api.teams import update_team
+        from atono_api.models import TeamUpdateDocument
+
         team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
@@ -1618,6 +1679,8 @@ class AsyncTeams(AsyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.teams import list_team_members
+
         team_id_ = resource_id(team_id, name="team_id", expected_type="team")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
@@ -1985,6 +2048,9 @@ class Users(SyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.users import list_users
+        from atono_api.models import UserSortField
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=User),
@@ -2010,6 +2076,9 @@ class Users(SyncAPIResource):
 
         Add (invite) a user; the email must be unique across users. Returns the `User`.
         """
+        from atono_api.api.users import create_user
+        from atono_api.models import UserCreateDocument
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             UserCreateDocument,
@@ -2034,6 +2103,8 @@ class Users(SyncAPIResource):
 
         One user by id. Returns the `User`.
         """
+        from atono_api.api.users import get_user
+
         user_id_ = resource_id(user_id, name="user_id", expected_type="user")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._one(User, get_user, user_id_, **options)
@@ -2053,6 +2124,9 @@ class Users(SyncAPIResource):
 
         Change a user's full name. Returns the `User`.
         """
+        from atono_api.api.users import update_user
+        from atono_api.models import UserUpdateDocument
+
         user_id_ = resource_id(user_id, name="user_id", expected_type="user")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
@@ -2098,6 +2172,9 @@ class AsyncUsers(AsyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.users import list_users
+        from atono_api.models import UserSortField
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=User),
@@ -2123,6 +2200,9 @@ class AsyncUsers(AsyncAPIResource):
 
         Add (invite) a user; the email must be unique across users. Returns the `User`.
         """
+        from atono_api.api.users import create_user
+        from atono_api.models import UserCreateDocument
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
             UserCreateDocument,
@@ -2147,6 +2227,8 @@ class AsyncUsers(AsyncAPIResource):
 
         One user by id. Returns the `User`.
         """
+        from atono_api.api.users import get_user
+
         user_id_ = resource_id(user_id, name="user_id", expected_type="user")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return await self._one(User, get_user, user_id_, **options)
@@ -2166,6 +2248,9 @@ class AsyncUsers(AsyncAPIResource):
 
         Change a user's full name. Returns the `User`.
         """
+        from atono_api.api.users import update_user
+        from atono_api.models import UserUpdateDocument
+
         user_id_ = resource_id(user_id, name="user_id", expected_type="user")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         body = write_body(
@@ -2423,6 +2508,9 @@ class Flags(SyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.flags import list_flags
+        from atono_api.models import FlagIncludePath
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Flag),
@@ -2448,6 +2536,9 @@ class Flags(SyncAPIResource):
 
         One feature flag by its id or its key. Returns the `Flag`.
         """
+        from atono_api.api.flags import get_flag
+        from atono_api.models import FlagIncludePath
+
         flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key", expected_type="flag")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._one(
@@ -2479,6 +2570,8 @@ class Flags(SyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.flags import list_flag_environments
+
         flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key", expected_type="flag")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
@@ -2524,6 +2617,9 @@ class AsyncFlags(AsyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.flags import list_flags
+        from atono_api.models import FlagIncludePath
+
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
             partial(page_of, cls=Flag),
@@ -2549,6 +2645,9 @@ class AsyncFlags(AsyncAPIResource):
 
         One feature flag by its id or its key. Returns the `Flag`.
         """
+        from atono_api.api.flags import get_flag
+        from atono_api.models import FlagIncludePath
+
         flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key", expected_type="flag")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return await self._one(
@@ -2580,6 +2679,8 @@ class AsyncFlags(AsyncAPIResource):
         the fewest requests (None: all); `strategy` which of `page[number]` and `page[offset]` to send;
         `read_ahead` the pages fetched concurrently ahead of the one being read (1-32; 1 is sequential).
         """
+        from atono_api.api.flags import list_flag_environments
+
         flag_id_or_key_ = resource_id(flag_id_or_key, name="flag_id_or_key", expected_type="flag")
         options = request_options(extra_headers, extra_query, timeout, max_retries, retry_policy)
         return self._pager(
@@ -2800,6 +2901,8 @@ class WorkflowSteps(SyncAPIResource):
 
         One workflow step by id. Returns the `WorkflowStep`.
         """
+        from atono_api.api.workflow_steps import get_workflow_step
+
         workflow_step_id_ = resource_id(
             workflow_step_id, name="workflow_step_id", expected_type="workflow_step"
         )
@@ -2829,6 +2932,8 @@ class AsyncWorkflowSteps(AsyncAPIResource):
 
         One workflow step by id. Returns the `WorkflowStep`.
         """
+        from atono_api.api.workflow_steps import get_workflow_step
+
         workflow_step_id_ = resource_id(
             workflow_step_id, name="workflow_step_id", expected_type="workflow_step"
         )

@@ -9,7 +9,8 @@ needs around it:
 - shared backoff: a 429's `Retry-After` is written beside the window, and every client of the budget reads it
   before it books (one round trip with the Redis epoch below);
 - typed errors: a storage that cannot be reached at first use raises `RateLimitStorageError` naming it, or, with
-  `fallback_to_local=True`, warns and paces within this process;
+  `fallback_to_local=True`, warns and paces within this process; one that is only busy (a SQLite file another
+  process holds) is waited for, as in an outage;
 - outages: an error during a run (Redis restarting, a SQLite file locked by another process) makes the caller
   wait and try again, for up to `OUTAGE_WAIT` seconds, then raise. A Redis that comes back without its data (the
   epoch token beside the window changed) pauses every client for one whole window, so requests sent before the
@@ -382,6 +383,20 @@ class SharedRateLimiter:
             return _SQLite(self.storage, self.key, self.limit)
         return _Redis(self.storage, self.key, self.limit)
 
+    def _open_when_free(self) -> _Backend:
+        """`_open`, waiting while another process holds the storage (a SQLite file locked longer than its busy
+        timeout, as several processes opening a new file at once can): that storage is there, only busy, so it is
+        waited for as during a run, up to `OUTAGE_WAIT`; any other error raises at once."""
+        started = time.monotonic()
+        while True:
+            try:
+                return self._open()
+            except sqlite3.OperationalError as error:
+                busy = any(word in str(error) for word in ("locked", "busy"))
+                if not busy or time.monotonic() - started > OUTAGE_WAIT:
+                    raise
+            time.sleep(_STEP)
+
     def _connect(self) -> _Backend | None:
         """The backend, opened on first use (None once fallen back to in-process pacing)."""
         with self._lock:
@@ -390,7 +405,7 @@ class SharedRateLimiter:
             if self._backend is not None or self._fallback is not None:
                 return self._backend
             try:
-                self._backend = self._open()
+                self._backend = self._open_when_free()
             except RateLimitStorageError:
                 if not self.limit.fallback_to_local:
                     raise

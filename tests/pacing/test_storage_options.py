@@ -4,7 +4,10 @@ used, and shared by clients, their copies and both flavours (against a real Redi
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import multiprocessing.synchronize
 import re
+import sqlite3
 import threading
 import time
 import warnings
@@ -73,6 +76,38 @@ def test_a_sqlite_file_in_a_missing_directory_raises_naming_it(tmp_path: Path) -
         client = Atono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=RateLimit(60, 5, storage=url))
         with pytest.raises(RateLimitStorageError, match=r"pacing\.db"):
             client.request("GET", "/users")
+
+
+def _hold_exclusive(path: str, seconds: float, held: multiprocessing.synchronize.Event) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN EXCLUSIVE")
+    held.set()
+    time.sleep(seconds)
+    connection.execute("COMMIT")
+    connection.close()
+
+
+def test_a_sqlite_file_locked_at_first_use_is_waited_for_not_reported_unreachable(tmp_path: Path) -> None:
+    """Another process holds the file longer than SQLite's busy timeout (5 s) when this client first opens it, as
+    when several processes open a new file at once on a loaded machine: the file is there, only busy."""
+    url = sqlite_url(tmp_path)
+    RateLimit(60, 5, storage=url)  # nothing opened at construction
+    sqlite3.connect(sqlite_path(url)).close()
+    context = multiprocessing.get_context("spawn")
+    held = context.Event()
+    holder = context.Process(target=_hold_exclusive, args=(sqlite_path(url), 6.0, held))
+    holder.start()
+    try:
+        assert held.wait(60)
+        with Sandbox(rate_limit=(60, 5)) as sandbox:
+            client = Atono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=RateLimit(60, 5, storage=url))
+            started = time.monotonic()
+            client.request("GET", "/users")
+            assert time.monotonic() - started > 5.0  # it waited for the lock, then went
+            assert len(sandbox.rate_limit_log) == 1  # sent once, after the wait
+    finally:
+        holder.join(30)
+    assert holder.exitcode == 0
 
 
 def test_falling_back_to_local_pacing_is_explicit_and_warns() -> None:

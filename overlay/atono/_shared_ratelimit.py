@@ -372,6 +372,8 @@ class SharedRateLimiter:
         self._fallback: RateLimiter | None = None
         self._pid = os.getpid()
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        # Its own lock: `_threads` runs on the event loop, and `_lock` is held while a busy storage is waited for.
+        self._executor_lock = threading.Lock()
         self._errors: tuple[type[Exception], ...] = _storage_errors()
 
     def __repr__(self) -> str:
@@ -392,7 +394,7 @@ class SharedRateLimiter:
             try:
                 return self._open()
             except sqlite3.OperationalError as error:
-                busy = any(word in str(error) for word in ("locked", "busy"))
+                busy = error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
                 if not busy or time.monotonic() - started > OUTAGE_WAIT:
                     raise
             time.sleep(_STEP)
@@ -475,7 +477,7 @@ class SharedRateLimiter:
         return await asyncio.get_running_loop().run_in_executor(self._threads(), self.hold)
 
     def _threads(self) -> concurrent.futures.ThreadPoolExecutor:
-        with self._lock:
+        with self._executor_lock:
             if self._executor is None:
                 self._executor = concurrent.futures.ThreadPoolExecutor(_ASYNC_WORKERS, "atono-pacing")
             return self._executor
@@ -522,6 +524,7 @@ class SharedRateLimiter:
                 backend, self._backend = self._backend, None
                 with contextlib.suppress(*self._errors):
                     backend.close()
+        with self._executor_lock:
             if self._executor is not None:
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = None

@@ -4,8 +4,6 @@ used, and shared by clients, their copies and both flavours (against a real Redi
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import multiprocessing.synchronize
 import re
 import sqlite3
 import threading
@@ -78,36 +76,54 @@ def test_a_sqlite_file_in_a_missing_directory_raises_naming_it(tmp_path: Path) -
             client.request("GET", "/users")
 
 
-def _hold_exclusive(path: str, seconds: float, held: multiprocessing.synchronize.Event) -> None:
-    connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("BEGIN EXCLUSIVE")
-    held.set()
-    time.sleep(seconds)
-    connection.execute("COMMIT")
-    connection.close()
+def _hold_exclusive(path: str, seconds: float) -> threading.Timer:
+    """Hold the SQLite file with a connection of its own (as another process's would) for `seconds`."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(seconds, lambda: (holder.execute("COMMIT"), holder.close()))
+    release.start()
+    return release
 
 
 def test_a_sqlite_file_locked_at_first_use_is_waited_for_not_reported_unreachable(tmp_path: Path) -> None:
-    """Another process holds the file longer than SQLite's busy timeout (5 s) when this client first opens it, as
-    when several processes open a new file at once on a loaded machine: the file is there, only busy."""
+    """The file is held longer than SQLite's busy timeout (5 s) when this client first opens it, as when several
+    processes open a new file at once on a loaded machine: it is there, only busy."""
     url = sqlite_url(tmp_path)
-    RateLimit(60, 5, storage=url)  # nothing opened at construction
-    sqlite3.connect(sqlite_path(url)).close()
-    context = multiprocessing.get_context("spawn")
-    held = context.Event()
-    holder = context.Process(target=_hold_exclusive, args=(sqlite_path(url), 6.0, held))
-    holder.start()
-    try:
-        assert held.wait(60)
-        with Sandbox(rate_limit=(60, 5)) as sandbox:
-            client = Atono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=RateLimit(60, 5, storage=url))
-            started = time.monotonic()
-            client.request("GET", "/users")
-            assert time.monotonic() - started > 5.0  # it waited for the lock, then went
-            assert len(sandbox.rate_limit_log) == 1  # sent once, after the wait
-    finally:
-        holder.join(30)
-    assert holder.exitcode == 0
+    with Sandbox(rate_limit=(60, 5)) as sandbox:
+        client = Atono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=RateLimit(60, 5, storage=url))
+        release = _hold_exclusive(sqlite_path(url), 6.0)
+        started = time.monotonic()
+        client.request("GET", "/users")
+        assert time.monotonic() - started > 5.0  # it waited for the lock, then went
+        assert len(sandbox.rate_limit_log) == 1  # sent once, after the wait
+        release.join()
+
+
+def test_waiting_for_a_locked_sqlite_file_leaves_the_event_loop_free(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+
+    async def main(sandbox: Sandbox) -> int:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.1)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        client = AsyncAtono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=RateLimit(60, 5, storage=url))
+        await asyncio.gather(client.request("GET", "/users"), client.request("GET", "/users"))
+        ticker.cancel()
+        await client.close()
+        return ticks
+
+    with Sandbox(rate_limit=(60, 5)) as sandbox:
+        release = _hold_exclusive(sqlite_path(url), 6.0)
+        ticks = asyncio.run(main(sandbox))
+        release.join()
+        assert len(sandbox.rate_limit_log) == 2
+    assert ticks >= 40  # the loop ran all through the 6 s the file was held
 
 
 def test_falling_back_to_local_pacing_is_explicit_and_warns() -> None:

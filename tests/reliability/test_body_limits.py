@@ -6,15 +6,18 @@ encoding the SDK did not ask for. Peak memory is sampled while the call runs.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import socket
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import psutil
 import pytest
 from atono import DEFAULT_MAX_RESPONSE_BYTES, APIResponseValidationError, Atono
@@ -128,6 +131,36 @@ async def test_ordinary_compressed_and_plain_bodies_still_read(flavor: str) -> N
             bug = await call(client.bugs.get, "b1")
             await call(client.close)
         assert bug.title == "t"
+
+
+async def test_a_read_response_and_its_body_are_freed_when_dropped_not_left_for_the_collector(flavor: str) -> None:
+    """httpx's client binds a response's stream to the response, a reference cycle. Unbroken, every page's body
+    waited for the garbage collector, which grew the memory of a walk of 100,000 stories by 10-16 MB."""
+    responses: list[weakref.ref[httpx.Response]] = []
+
+    def note(response: httpx.Response) -> None:
+        responses.append(weakref.ref(response))
+
+    async def anote(response: httpx.Response) -> None:
+        note(response)
+
+    http: httpx.Client | httpx.AsyncClient = (
+        httpx.Client(event_hooks={"response": [note]})
+        if flavor == "sync"
+        else httpx.AsyncClient(event_hooks={"response": [anote]})
+    )
+    with raw_server(send(json.dumps(BUG).encode(), {})) as server:
+        client = client_for(flavor, server.url, max_retries=0, http_client=http)
+        gc.collect()
+        gc.disable()
+        try:
+            bug = await call(client.bugs.get, "b1")
+            freed = [ref() is None for ref in responses]
+        finally:
+            gc.enable()
+        await call(client.close)
+    assert bug.title == "t"
+    assert freed == [True]
 
 
 async def test_an_error_body_is_capped_too(flavor: str) -> None:

@@ -192,6 +192,9 @@ class BaseClient(Generic[_HttpT]):
     _http: _HttpT
     # The httpx class a caller's `http_client` must be an instance of.
     _http_client_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
+    # Whether a shared pacing storage's round trips after an answer run on the limiter's threads (an event loop
+    # must not wait on SQLite or Redis) or in the calling thread.
+    _storage_in_background: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -621,7 +624,9 @@ class BaseClient(Generic[_HttpT]):
             # of the request that met it, as before.)
             retry_after = call.policy.retry_after(response)
             if retry_after is not None and retry_after > 0:
-                self._limiter.pause(min(retry_after, self._limiter.limit.per_seconds))
+                self._limiter.pause(
+                    min(retry_after, self._limiter.limit.per_seconds), in_background=self._storage_in_background
+                )
         delay = self._retry_delay_after_response(call, response, attempts.taken)
         if delay is None:
             raise self._status_error(call, response)
@@ -800,6 +805,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
     """The asyncio executor. Tasks sharing one instance share its pool and its rate limiter."""
 
     _http_client_class = httpx.AsyncClient
+    _storage_in_background = True
 
     def _new_http_client(self, timeout: TimeoutTypes) -> httpx.AsyncClient:
         return httpx.AsyncClient(timeout=timeout, verify=default_tls_context(), trust_env=self._trust_env)

@@ -504,19 +504,25 @@ class SharedRateLimiter:
         with contextlib.suppress(*self._errors):
             backend.keep(booking, now)
 
-    def pause(self, seconds: float) -> None:
-        """Pause every client of this budget for `seconds` (a 429's `Retry-After`)."""
-        if self._fallback is not None:
-            self._fallback.pause(seconds)
-            return
-        backend = self._connect()
-        if backend is None:
-            assert self._fallback is not None
-            self._fallback.pause(seconds)
-            return
-        # On failure the caller still waits out its own Retry-After; the next booking meets the outage.
-        with contextlib.suppress(*self._errors):
-            backend.pause_until(time.time() + seconds)
+    def pause(self, seconds: float, *, in_background: bool = False) -> None:
+        """Pause every client of this budget for `seconds` (a 429's `Retry-After`). `in_background` (async callers)
+        leaves opening the storage and its round trip to this limiter's threads; the pause ends when it would have."""
+        until = time.time() + seconds
+        if in_background and self._fallback is None:
+            self._threads().submit(self._pause_until, until)
+        else:
+            self._pause_until(until)
+
+    def _pause_until(self, until: float) -> None:
+        if self._fallback is None:
+            backend = self._connect()
+            if backend is not None:
+                # On failure the caller still waits out its own Retry-After; the next booking meets the outage.
+                with contextlib.suppress(*self._errors):
+                    backend.pause_until(until)
+                return
+        assert self._fallback is not None
+        self._fallback.pause(until - time.time())
 
     def close(self) -> None:
         with self._lock:

@@ -4,6 +4,7 @@ used, and shared by clients, their copies and both flavours (against a real Redi
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import sqlite3
 import threading
@@ -124,6 +125,38 @@ def test_waiting_for_a_locked_sqlite_file_leaves_the_event_loop_free(tmp_path: P
         release.join()
         assert len(sandbox.rate_limit_log) == 2
     assert ticks >= 40  # the loop ran all through the 6 s the file was held
+
+
+def test_a_429_pausing_a_locked_sqlite_file_leaves_the_event_loop_free(tmp_path: Path) -> None:
+    """The pause a 429 writes for every client of the budget waits for the file on the limiter's threads: the
+    file is held from while the request is out until 4 s in, past the 429's answer (1 s, the sandbox's latency)."""
+    url = sqlite_url(tmp_path)
+
+    async def main(sandbox: Sandbox) -> float:
+        beats: list[float] = []
+
+        async def beat() -> None:
+            while True:
+                beats.append(time.monotonic())
+                await asyncio.sleep(0.05)
+
+        client = AsyncAtono(api_key=sandbox.api_key, base_url=sandbox.url, rate_limit=RateLimit(60, 5, storage=url))
+        await client.request("GET", "/users")  # the file is open and its tables made
+        sandbox.inject("429", path="/users", retry_after=1)
+        ticker = asyncio.create_task(beat())
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.3, lambda: holds.append(_hold_exclusive(sqlite_path(url), 3.7)))
+        await client.request("GET", "/users")
+        ticker.cancel()
+        await client.close()
+        return max(b - a for a, b in itertools.pairwise(beats))
+
+    holds: list[threading.Timer] = []
+    with Sandbox(rate_limit=(60, 5), latency_ms=1000) as sandbox:
+        longest_gap = asyncio.run(main(sandbox))
+        holds[0].join()
+        assert [ok for _, ok in sandbox.rate_limit_log] == [True, True, True]  # the first, the 429'd one, its retry
+    assert longest_gap < 0.5  # the loop never stood still while the file was held
 
 
 def test_falling_back_to_local_pacing_is_explicit_and_warns() -> None:

@@ -187,6 +187,7 @@ def test_a_failed_page_stops_the_fetching_ahead() -> None:
     reader.join(10)
     assert [str(e) for e in errors] == ["page 2 failed"]
     assert items == list(range(200))
+    wait_for(lambda: source.in_flight == 0)  # page 3, released with page 1, is served in its own thread
     assert source.numbers() == [0, 1, 2, 3]
 
 

@@ -149,21 +149,22 @@ def wait_for(condition: Any, seconds: float = 10.0) -> None:
 
 def test_a_slow_page_holds_up_no_other_slot() -> None:
     """With the total known, a landed page frees its place in flight at once: while page 1 is held, the pages after
-    it go on being fetched, at most `read_ahead` at a time and `LANDED_AHEAD` (2) more waiting for the reader."""
-    source = HeldSource(10 * 100, held=1)
+    it go on being fetched, at most `read_ahead` at a time and `LANDED_AHEAD` more waiting for the reader."""
+    source = HeldSource(30 * 100, held=1)
     items: list[int] = []
     reader = threading.Thread(
         target=lambda: items.extend(SyncPager(source.fetch, page_size=100, limit=None, strategy="number", read_ahead=3))
     )
     reader.start()
-    # Pages 2-5 land while page 1 is held: 3 in flight, then page 1 (held) and 2-5 (landed) = 3 + 2 held.
-    wait_for(lambda: source.numbers() == [0, 2, 3, 4, 5])
+    # While page 1 is held, the others land: page 1 in flight and 2 + LANDED_AHEAD landed = 3 + LANDED_AHEAD held.
+    fetched = [0, *range(2, 4 + LANDED_AHEAD)]
+    wait_for(lambda: source.numbers() == fetched)
     time.sleep(0.05)
-    assert source.numbers() == [0, 2, 3, 4, 5]  # no more than read_ahead + LANDED_AHEAD ahead of the reader
+    assert source.numbers() == fetched  # no more than read_ahead + LANDED_AHEAD ahead of the reader
     source.release.set()
     reader.join(10)
-    assert items == list(range(1_000))
-    assert source.numbers() == list(range(10))
+    assert items == list(range(3_000))
+    assert source.numbers() == list(range(30))
     assert source.peak == 3
 
 
@@ -192,7 +193,7 @@ def test_a_failed_page_stops_the_fetching_ahead() -> None:
 
 
 async def test_an_async_slow_page_holds_up_no_other_slot() -> None:
-    source = Source(10 * 100)
+    source = Source(30 * 100)
     release = asyncio.Event()
     in_flight = peak = 0
 
@@ -213,9 +214,9 @@ async def test_an_async_slow_page_holds_up_no_other_slot() -> None:
     reader = asyncio.ensure_future(read())
     for _ in range(50):
         await asyncio.sleep(0.002)
-    assert sorted(p["page[number]"] for p in source.requests) == [0, 2, 3, 4, 5]
+    assert sorted(p["page[number]"] for p in source.requests) == [0, *range(2, 4 + LANDED_AHEAD)]
     release.set()
-    assert await reader == list(range(1_000))
+    assert await reader == list(range(3_000))
     assert peak == 3
 
 

@@ -514,15 +514,14 @@ class SharedRateLimiter:
             self._pause_until(until)
 
     def _pause_until(self, until: float) -> None:
-        if self._fallback is None:
-            backend = self._connect()
-            if backend is not None:
-                # On failure the caller still waits out its own Retry-After; the next booking meets the outage.
-                with contextlib.suppress(*self._errors):
-                    backend.pause_until(until)
-                return
-        assert self._fallback is not None
-        self._fallback.pause(until - time.time())
+        backend = self._connect()
+        if backend is None:
+            assert self._fallback is not None
+            self._fallback.pause(until - time.time())
+            return
+        # On failure the caller still waits out its own Retry-After; the next booking meets the outage.
+        with contextlib.suppress(*self._errors):
+            backend.pause_until(until)
 
     def close(self) -> None:
         with self._lock:

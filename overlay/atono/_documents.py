@@ -21,6 +21,7 @@ from atono._objects import (
     ResourceObject,
     compact_linkage,
     object_member,
+    to_many_by_name,
 )
 from atono.types import KNOWN_TYPES, Resource
 
@@ -97,8 +98,8 @@ def decode_document(body: bytes, *, many: bool, invalid: InvalidAttributes | Non
 def _compact_document(document: Any, many: bool, invalid: InvalidAttributes | None) -> Document[Any]:
     data = document.data if many else [document.data]
     identity_map = IdentityMap(invalid, primary_ids=frozenset([raw.id for raw in data]))
-    items = [_build_compact(raw, identity_map, primary=True) for raw in data]
-    included = [_build_compact(raw, identity_map, primary=False) for raw in document.included]
+    items = _build_compact(data, identity_map, primary=True)
+    included = _build_compact(document.included, identity_map, primary=False)
     _index(identity_map, items, included)
     links, meta = document.links, document.meta
     return Document(
@@ -106,34 +107,53 @@ def _compact_document(document: Any, many: bool, invalid: InvalidAttributes | No
     )
 
 
-def _build_compact(raw: Any, identity_map: IdentityMap, *, primary: bool) -> ResourceObject:
-    """A typed object from a compactly decoded resource; its attributes wait as raw JSON until one is read."""
-    attributes = raw.attributes
-    if attributes and memoryview(attributes)[0] != 0x7B:  # "{"
-        raise NotCompactError  # not an object: the dict decoding says so precisely
-    cls = KNOWN_TYPES.get(raw.type)
-    generic = cls is None or issubclass(cls, Resource)
-    obj = (cls or Resource).__new__(cls or Resource)
-    links, meta = raw.links, raw.meta
-    # Straight into the instance dict, in one step: `__setattr__` would convert the attributes.
-    members = obj.__dict__
-    members.update(
-        {
-            "id": raw.id,
-            "type": raw.type,
-            "links": {} if links is None else links,
-            "meta": {} if meta is None else meta,
-            "_rels": compact_linkage(raw, obj, identity_map),
-            "_identity_map": identity_map,
-            "_primary": primary,
-        }
-    )
-    if generic:
-        members["attributes"] = loads(bytes(attributes)) if attributes else {}
-    else:
-        # Copied, so that it does not hold the whole page's body in memory.
-        members["_pending"] = attributes.copy() if attributes else {}
-    return obj
+# What a compact page is built with for each known type: its class, whether attributes stay a dict (`Resource`),
+# and which relationships are to-many. Only types of `KNOWN_TYPES`, so a server cannot grow it.
+_KINDS: dict[str, tuple[type[ResourceObject], bool, dict[str, bool]]] = {}
+
+
+def _kind(type_: str) -> tuple[type[ResourceObject], bool, dict[str, bool]]:
+    cls = KNOWN_TYPES.get(type_)
+    if cls is None:
+        return (Resource, True, to_many_by_name(Resource))
+    found = _KINDS[type_] = (cls, issubclass(cls, Resource), to_many_by_name(cls))
+    return found
+
+
+def _build_compact(raws: list[Any], identity_map: IdentityMap, *, primary: bool) -> list[ResourceObject]:
+    """Typed objects from compactly decoded resources; their attributes wait as raw JSON until one is read.
+
+    One loop for the whole list, its lookups made once: a page's objects are the hot path of every list call.
+    """
+    built: list[ResourceObject] = []
+    primary_ids, targets, kinds = identity_map.primary_ids, identity_map.targets, _KINDS
+    for raw in raws:
+        attributes = raw.attributes
+        if attributes and memoryview(attributes)[0] != 0x7B:  # "{"
+            raise NotCompactError  # not an object: the dict decoding says so precisely
+        type_ = raw.type
+        cls, generic, relationship_kinds = kinds.get(type_) or _kind(type_)
+        obj = cls.__new__(cls)
+        relationships = raw.relationships
+        if relationships:
+            compact_linkage(relationships, relationship_kinds, primary_ids, targets)
+        links, meta = raw.links, raw.meta
+        # Straight into the instance dict: `__setattr__` would convert the attributes.
+        members = obj.__dict__
+        members["id"] = raw.id
+        members["type"] = type_
+        members["links"] = {} if links is None else links
+        members["meta"] = {} if meta is None else meta
+        members["_rels"] = relationships or {}
+        members["_identity_map"] = identity_map
+        members["_primary"] = primary
+        if generic:
+            members["attributes"] = loads(bytes(attributes)) if attributes else {}
+        else:
+            # Copied, so that it does not hold the whole page's body in memory.
+            members["_pending"] = attributes.copy() if attributes else {}
+        built.append(obj)
+    return built
 
 
 def _index(identity_map: IdentityMap, items: list[Any], included: list[ResourceObject]) -> None:

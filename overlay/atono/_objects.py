@@ -170,7 +170,7 @@ class ResourceObject:
         members["type"] = raw["type"]
         members["links"] = object_member(raw, "links")
         members["meta"] = object_member(raw, "meta")
-        members["relationships"] = _relationships(raw, _to_many(type(self)), identity_map.targets)
+        members["relationships"] = _relationships(raw, to_many_by_name(type(self)), identity_map.targets)
         members["_identity_map"] = identity_map
         members["_primary"] = primary
         if attributes is not None:
@@ -547,14 +547,11 @@ def _key(identifier: Any) -> Key:
     return (identifier.type, identifier.id)
 
 
-def compact_linkage(raw: Any, obj: ResourceObject, identity_map: IdentityMap) -> dict[str, Any]:
-    """The compactly decoded relationships of `obj`, each declared one checked to fit as `_relationships` checks it."""
-    relationships: dict[str, Any] | None = raw.relationships
-    if not relationships:
-        return {}
-    to_many = _to_many(obj.__class__)
-    primary_ids = identity_map.primary_ids
-    targets = identity_map.targets
+def compact_linkage(
+    relationships: dict[str, Any], to_many: Mapping[str, bool], primary_ids: frozenset[str], targets: set[Key]
+) -> None:
+    """Check the compactly decoded `relationships` as `_relationships` checks them: each one a class declares (in
+    `to_many`) fits it. The (type, id) of every identifier whose id is one of `primary_ids` is added to `targets`."""
     for name, relationship in relationships.items():
         data = relationship.data
         if data.__class__ is list:
@@ -568,7 +565,6 @@ def compact_linkage(raw: Any, obj: ResourceObject, identity_map: IdentityMap) ->
                 raise NotCompactError
             if data.id in primary_ids:
                 targets.add((data.type, data.id))
-    return relationships
 
 
 def _relationship_json(relationship: Any) -> dict[str, Any]:
@@ -629,7 +625,7 @@ def _relationships(raw: Mapping[str, Any], to_many: Mapping[str, bool], targets:
 _TO_MANY: dict[type, dict[str, bool]] = {}
 
 
-def _to_many(cls: type) -> dict[str, bool]:
+def to_many_by_name(cls: type) -> dict[str, bool]:
     """Whether each relationship a typed class declares (by wire name) is to-many."""
     found = _TO_MANY.get(cls)
     if found is None:

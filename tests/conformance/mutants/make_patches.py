@@ -314,7 +314,7 @@ m(
 m(
     "resource-links-dropped",
     "a resource object's own links are dropped",
-    (D, '            "links": {} if links is None else links,', '            "links": {},'),
+    (D, '        members["links"] = {} if links is None else links', '        members["links"] = {}'),
     (OB, '        members["links"] = object_member(raw, "links")', '        members["links"] = {}'),
 )
 m(

@@ -4,7 +4,8 @@ Rules, in order of importance:
 
 - No write is applied twice. POST and PATCH are not idempotent, so they are sent again only when the server cannot
   have acted on them: after a 429 (the server refused the request) or when no connection was made at all. After a
-  5xx, a read error or a read timeout the write may have been applied, so the error is raised instead.
+  5xx, a read error or a read timeout the write may have been applied, so the error is raised instead. A connect
+  error is believed only from a transport that raised it itself or from httpx's own (see `never_sent`).
 - GET, HEAD, PUT, DELETE and OPTIONS are idempotent and are also retried after the other `retry_statuses` (by
   default 408, 500, 502, 503 and 504) and after any transport error or timeout. `retry_statuses` can add or remove
   statuses, but a write is still resent only after a 429: no setting makes the SDK resend a write that may have
@@ -58,9 +59,24 @@ def is_retryable_status(method: str, status_code: int, statuses: frozenset[int] 
     return status_code == TOO_MANY_REQUESTS or method.upper() in IDEMPOTENT_METHODS
 
 
+def never_sent(error: BaseException) -> bool:
+    """Whether a transport error says the request never left the client: a connect or pool error, raised by a
+    transport itself or by httpx from httpcore's own. One a transport translated from another library's error is
+    not believed: httpx-aiohttp, for one, reports a server that closed the connection after reading the request
+    as `httpx.ConnectTimeout`, and resending a write on its word would apply it twice."""
+    if not isinstance(error, _NOT_SENT_ERRORS):
+        return False
+    cause = error.__cause__
+    if cause is None:
+        return True
+    import httpcore  # noqa: PLC0415 - httpx's transports load it; `import atono` does not need it
+
+    return isinstance(cause, httpcore.ConnectError | httpcore.ConnectTimeout | httpcore.PoolTimeout)
+
+
 def is_retryable_error(method: str, error: Exception) -> bool:
     """Whether a transport error may be answered by sending the request again."""
-    if isinstance(error, _NOT_SENT_ERRORS):
+    if never_sent(error):
         return True
     return isinstance(error, _TRANSIENT_ERRORS) and method.upper() in IDEMPOTENT_METHODS
 
@@ -69,7 +85,7 @@ def may_have_been_applied(outcome: httpx.Response | Exception) -> bool:
     """Whether a failed attempt may have been acted on: anything but a 429 or a request that never left the client."""
     if isinstance(outcome, httpx.Response):
         return outcome.status_code != TOO_MANY_REQUESTS
-    return not isinstance(outcome, _NOT_SENT_ERRORS)
+    return not never_sent(outcome)
 
 
 def deleted_by_earlier_attempt(method: str, status_code: int, *, earlier_attempt_may_have_applied: bool) -> bool:

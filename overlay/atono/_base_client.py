@@ -171,6 +171,19 @@ def _keep_elapsed(response: httpx.Response, started: float) -> None:
         response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
 
 
+def _transport_failure(error: Exception, request: httpx.Request) -> httpx.TransportError:
+    """An error of a caller's transport's own library, not httpx's, as a transport error: the SDK cannot tell
+    whether the request left, so it ends in APIConnectionError (the error kept as its cause) and is not resent."""
+    kind = type(error)
+    return httpx.TransportError(
+        f"the transport failed: {kind.__module__}.{kind.__qualname__}: {error}", request=request
+    )
+
+
+# What `_exchange` lets through as raised: httpx's errors (retried or raised by their kind) and the SDK's own.
+_KNOWN_ERRORS = (httpx.HTTPError, AtonoError, MemoryError)
+
+
 def _retries(n: int) -> str:
     return "1 retry" if n == 1 else f"{n} retries"
 
@@ -795,6 +808,10 @@ class SyncAPIClient(BaseClient[httpx.Client]):
                 started = time.perf_counter()
                 response = self._http.send(request, follow_redirects=False, stream=True)
                 read_body(response, self._max_response_bytes)
+        except _KNOWN_ERRORS:
+            raise
+        except Exception as error:
+            raise _transport_failure(error, request) from error
         finally:
             _scrub(request)
         _keep_elapsed(response, started)
@@ -901,10 +918,14 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
                     started = time.perf_counter()
                     response = await self._http.send(request, follow_redirects=False, stream=True)
                     await aread_body(response, self._max_response_bytes)
-        except TimeoutError:
+        except TimeoutError as error:
             if not scope.expired():
-                raise
+                raise _transport_failure(error, request) from error
             raise httpx.ReadTimeout("the exchange ran past its deadline (timeout=)", request=request) from None
+        except _KNOWN_ERRORS:
+            raise
+        except Exception as error:
+            raise _transport_failure(error, request) from error
         finally:
             _scrub(request)
         _keep_elapsed(response, started)

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from atono import AsyncAtono, Atono, AtonoError, InternalServerError, RateLimitError
+from atono import APIConnectionError, AsyncAtono, Atono, AtonoError, InternalServerError, RateLimitError
 
 from tests.helpers import KEY, Server, call, mock_client
 
@@ -106,3 +106,27 @@ async def test_a_server_error_is_still_an_atono_error(flavor: str) -> None:
     with pytest.raises(InternalServerError) as caught:
         await call(client.bugs.get, "b1")
     assert isinstance(caught.value, AtonoError)
+
+
+class ResponseParseError(Exception):
+    """Another HTTP library's error for a response it could not parse, raised through a caller's transport."""
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_a_callers_transport_failing_with_its_own_error_is_an_api_connection_error_sent_once(
+    flavor: str, method: str
+) -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.method)
+        raise ResponseParseError("Got more than 8190 bytes when reading a header")
+
+    client = mock_client(flavor, handler, max_retries=2)
+    with pytest.raises(APIConnectionError) as caught:
+        await call(client.request, method, "/bugs", **({"json": {"data": {}}} if method == "POST" else {}))
+    assert seen == [method]  # what it means is unknown: not resent, whatever the method
+    transport_error = caught.value.__cause__
+    assert isinstance(transport_error, httpx.TransportError)
+    assert isinstance(transport_error.__cause__, ResponseParseError)
+    assert "ResponseParseError: Got more than 8190 bytes" in str(caught.value)

@@ -10,12 +10,13 @@ and loses the response when a body is malformed.)
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import json as jsonlib
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, Self, TypeVar
 from urllib.parse import unquote
@@ -171,17 +172,18 @@ def _keep_elapsed(response: httpx.Response, started: float) -> None:
         response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
 
 
-def _transport_failure(error: Exception, request: httpx.Request) -> httpx.TransportError:
-    """An error of a caller's transport's own library, not httpx's, as a transport error: the SDK cannot tell
-    whether the request left, so it ends in APIConnectionError (the error kept as its cause) and is not resent."""
-    kind = type(error)
-    return httpx.TransportError(
-        f"the transport failed: {kind.__module__}.{kind.__qualname__}: {error}", request=request
-    )
-
-
-# What `_exchange` lets through as raised: httpx's errors (retried or raised by their kind) and the SDK's own.
-_KNOWN_ERRORS = (httpx.HTTPError, AtonoError, MemoryError)
+@contextlib.contextmanager
+def _foreign_errors_as_transport_errors(request: httpx.Request) -> Iterator[None]:
+    """Raise an error of a caller's transport's own library (neither httpx's nor the SDK's) as an httpx transport
+    error from it: the SDK cannot tell whether the request left, so it ends in APIConnectionError, not resent."""
+    try:
+        yield
+    except (httpx.HTTPError, AtonoError, MemoryError):
+        raise
+    except Exception as error:
+        kind = type(error)
+        message = f"the transport failed: {kind.__module__}.{kind.__qualname__}: {error}"
+        raise httpx.TransportError(message, request=request) from error
 
 
 def _retries(n: int) -> str:
@@ -804,14 +806,10 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         """Send one request and read its body, within the deadline and the size cap."""
         self._check_open()
         try:
-            with exchange_deadline(call.deadline):
+            with exchange_deadline(call.deadline), _foreign_errors_as_transport_errors(request):
                 started = time.perf_counter()
                 response = self._http.send(request, follow_redirects=False, stream=True)
                 read_body(response, self._max_response_bytes)
-        except _KNOWN_ERRORS:
-            raise
-        except Exception as error:
-            raise _transport_failure(error, request) from error
         finally:
             _scrub(request)
         _keep_elapsed(response, started)
@@ -915,17 +913,14 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         try:
             with exchange_deadline(call.deadline):
                 async with scope:
-                    started = time.perf_counter()
-                    response = await self._http.send(request, follow_redirects=False, stream=True)
-                    await aread_body(response, self._max_response_bytes)
-        except TimeoutError as error:
+                    with _foreign_errors_as_transport_errors(request):
+                        started = time.perf_counter()
+                        response = await self._http.send(request, follow_redirects=False, stream=True)
+                        await aread_body(response, self._max_response_bytes)
+        except TimeoutError:
             if not scope.expired():
-                raise _transport_failure(error, request) from error
+                raise
             raise httpx.ReadTimeout("the exchange ran past its deadline (timeout=)", request=request) from None
-        except _KNOWN_ERRORS:
-            raise
-        except Exception as error:
-            raise _transport_failure(error, request) from error
         finally:
             _scrub(request)
         _keep_elapsed(response, started)
